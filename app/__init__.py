@@ -1,0 +1,1 @@
+"""Tandem's domain and use cases: plain, typed Python with no Qt, no SQL and no PDF libraries."""

@@ -1,0 +1,1 @@
+"""PDF letters, reports and charts (reportlab, matplotlib Agg). Depends on app/ only."""

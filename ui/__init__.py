@@ -1,0 +1,1 @@
+"""Tandem's user interfaces: the command line and the PySide6 desktop window."""

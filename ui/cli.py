@@ -1,0 +1,244 @@
+"""The command line: vault create/verify/passwd/rekey, backup, restore: scripts and schedulers.
+
+No Qt is imported here, so scripted backups start fast and run without a display. Secrets come
+from an interactive prompt or one line on stdin (`--passphrase-stdin`, `--recovery-key-stdin`),
+never from argv or the environment, where other users' `ps` or a shell history could see them.
+Every failure is one line on stderr and an exit code: 2 usage, 3 wrong passphrase or key,
+4 vault missing/corrupt/unreadable, 5 already open, 6 from a newer Tandem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from app.audit import AuditEvent
+from app.errors import InvalidInput, NotAVault, UsageError
+from app.passphrase_strength import estimate
+from app.recovery_key import RecoveryKey
+from storage import keyslots
+from storage.backup import make_backup, restore_backup
+from storage.keychain import Keychain
+from storage.vault import Secret, Vault, VerifyReport, default_vault_folder, looks_like_vault
+from ui.paths import AppPaths
+
+
+class SecretReader:
+    """Reads passphrases from stdin (one per line) or from the terminal without echo."""
+
+    def __init__(self, from_stdin: bool, stdin: TextIO | None = None,
+                 prompt: Callable[[str], str] = getpass.getpass) -> None:
+        self._from_stdin = from_stdin
+        self._stdin = stdin or sys.stdin
+        self._prompt = prompt
+
+    def read(self, label: str) -> str:
+        """One secret; an empty one is a usage error."""
+        if self._from_stdin:
+            line = self._stdin.readline()
+            if not line:
+                raise UsageError(f"Expected the {label} as a line on standard input.")
+            value = line.rstrip("\r\n")
+        else:
+            if not sys.stdin.isatty():
+                raise UsageError(
+                    f"No terminal to ask for the {label}; use --passphrase-stdin "
+                    "(or --recovery-key-stdin) to pass it on standard input.")
+            value = self._prompt(f"{label[0].upper()}{label[1:]}: ")
+        if not value:
+            raise UsageError(f"The {label} cannot be empty.")
+        return value
+
+    def new_passphrase(self) -> str:
+        """A new passphrase: strength-checked, and typed twice when interactive."""
+        first = self.read("new passphrase")
+        strength = estimate(first)
+        if not strength.acceptable:
+            raise InvalidInput(f"That passphrase is too weak ({strength.label}): "
+                               f"{strength.advice}")
+        if not self._from_stdin and self.read("new passphrase again") != first:
+            raise UsageError("The two passphrases differ; nothing was changed.")
+        return first
+
+
+def _existing_vault(path: str) -> Path:
+    """The vault folder named on the command line; NotAVault (exit 4) before any prompt."""
+    folder = Path(path).expanduser()
+    if not looks_like_vault(folder):
+        raise NotAVault(f"There is no Tandem vault at {folder}.")
+    return folder
+
+
+def _secret(args: argparse.Namespace, reader: SecretReader) -> Secret:
+    if getattr(args, "recovery_key_stdin", False):
+        return Secret(recovery_key=RecoveryKey.parse(reader.read("recovery key")))
+    return Secret(passphrase=reader.read("passphrase"))
+
+
+def _reader(args: argparse.Namespace) -> SecretReader:
+    return SecretReader(bool(getattr(args, "passphrase_stdin", False)
+                             or getattr(args, "recovery_key_stdin", False)))
+
+
+def cmd_create(args: argparse.Namespace, out: TextIO) -> int:
+    """`tandem vault create PATH`: print the recovery key once."""
+    folder = default_vault_folder(Path(args.path).expanduser())
+    reader = _reader(args)
+    passphrase = reader.new_passphrase()
+    vault, recovery_key = Vault.create(folder, passphrase, name=args.name)
+    vault.close()
+    print(f"Created the vault {folder}", file=out)
+    print("", file=out)
+    print("Recovery key (shown once; print or write it down and keep it somewhere safe):",
+          file=out)
+    print(f"    {recovery_key}", file=out)
+    print("", file=out)
+    print("Without the passphrase or this key nobody, including Tandem's makers, can open the "
+          "vault.", file=out)
+    return 0
+
+
+def _format_report(report: VerifyReport) -> list[str]:
+    def verdict(problems: list[str]) -> str:
+        if not problems:
+            return "ok"
+        more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
+        return "PROBLEM: " + "; ".join(problems[:3]) + more
+    chain = report.audit_chain
+    chain_text = (f"{chain.entries} entries, chain intact" if chain.intact
+                  else f"PROBLEM: {chain.problem}")
+    return [
+        f"Structure (quick_check):                {verdict(report.quick_check)}",
+        f"Structure (integrity_check):            {verdict(report.integrity_check)}",
+        f"Page authentication (cipher_integrity): {verdict(report.cipher_integrity_check)}",
+        f"Audit trail:                            {chain_text}",
+        f"Key file:                               {report.keyslots_problem or 'ok'}",
+        f"Verdict: {'OK' if report.ok else 'DAMAGED — restore from a backup'}",
+    ]
+
+
+def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
+    """`tandem vault verify PATH`: every check, reported; exit 4 when anything failed."""
+    folder = _existing_vault(args.path)
+    vault = Vault.open(folder, _secret(args, _reader(args)), inspect_only=True)
+    try:
+        info = vault.info()
+        print(f"Vault: {folder} ({info.name}, created {info.created_at[:10]}, "
+              f"schema {info.schema_version})", file=out)
+        report = vault.verify()
+        for line in _format_report(report):
+            print(line, file=out)
+        if report.ok:
+            vault.audit(AuditEvent.VAULT_VERIFIED, {"ok": True})
+    finally:
+        vault.close(event=None)
+    return 0 if report.ok else 4
+
+
+def cmd_passwd(args: argparse.Namespace, out: TextIO) -> int:
+    """`tandem vault passwd PATH`: stdin gives the current passphrase, then the new one."""
+    folder = _existing_vault(args.path)
+    reader = _reader(args)
+    old = reader.read("current passphrase")
+    with Vault.open(folder, Secret(passphrase=old)) as vault:
+        new = reader.new_passphrase()
+        vault.change_passphrase(old, new)
+    print("Passphrase changed. The old passphrase no longer opens this vault (older backups "
+          "still open with the passphrase they were made with).", file=out)
+    return 0
+
+
+def cmd_rekey(args: argparse.Namespace, out: TextIO) -> int:
+    """`tandem vault rekey PATH`: new data key, whole database re-encrypted, new recovery key."""
+    folder = _existing_vault(args.path)
+    passphrase = _reader(args).read("passphrase")
+    with Vault.open(folder, Secret(passphrase=passphrase)) as vault:
+        recovery_key = vault.rotate_data_key(passphrase)
+        Keychain().forget(vault.vault_id)
+    print("The vault was re-encrypted with a new key. Your passphrase is unchanged.", file=out)
+    print(f"New recovery key (the old one no longer works): {recovery_key}", file=out)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    """`tandem backup PATH [--to DIR]`: uses the remembered key when there is one (schedulers)."""
+    folder = _existing_vault(args.path)
+    secret: Secret | None = None
+    if not args.passphrase_stdin:
+        try:
+            vault_id = keyslots.load(folder).file.vault_id
+        except Exception:
+            vault_id = ""
+        remembered = Keychain().recall(vault_id) if vault_id else None
+        if remembered is not None:
+            secret = Secret(data_key=remembered)
+    if secret is None:
+        secret = _secret(args, _reader(args))
+    dest = Path(args.to).expanduser() if args.to else AppPaths.from_environment().data_dir / \
+        "Backups"
+    with Vault.open(folder, secret) as vault:
+        path = make_backup(vault, dest)
+    print(f"Backup written and verified: {path}", file=out)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    """`tandem restore FILE DEST`: into a new folder; never over an existing vault."""
+    dest = restore_backup(Path(args.file).expanduser(), Path(args.dest).expanduser(),
+                          _secret(args, _reader(args)))
+    print(f"Restored into {dest}", file=out)
+    return 0
+
+
+def _add_secret_options(parser: argparse.ArgumentParser, recovery: bool) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--passphrase-stdin", action="store_true",
+                       help="read the passphrase (one line) from standard input")
+    if recovery:
+        group.add_argument("--recovery-key-stdin", action="store_true",
+                           help="read the recovery key (one line) from standard input")
+
+
+def add_commands(parser: argparse.ArgumentParser) -> None:
+    """Attach the scripting subcommands to the top-level parser."""
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    vault = commands.add_parser("vault", help="create, verify, or change the key of a vault")
+    vault_commands = vault.add_subparsers(dest="vault_command", metavar="ACTION", required=True)
+
+    create = vault_commands.add_parser("create", help="create a new vault")
+    create.add_argument("path", metavar="PATH")
+    create.add_argument("--name", help="the practice's name (defaults to the folder name)")
+    _add_secret_options(create, recovery=False)
+    create.set_defaults(handler=cmd_create)
+
+    verify = vault_commands.add_parser("verify", help="run every integrity check")
+    verify.add_argument("path", metavar="PATH")
+    _add_secret_options(verify, recovery=True)
+    verify.set_defaults(handler=cmd_verify)
+
+    passwd = vault_commands.add_parser("passwd", help="change the passphrase")
+    passwd.add_argument("path", metavar="PATH")
+    _add_secret_options(passwd, recovery=False)
+    passwd.set_defaults(handler=cmd_passwd)
+
+    rekey = vault_commands.add_parser("rekey", help="re-encrypt the vault with a new data key")
+    rekey.add_argument("path", metavar="PATH")
+    _add_secret_options(rekey, recovery=False)
+    rekey.set_defaults(handler=cmd_rekey)
+
+    backup = commands.add_parser("backup", help="write a verified, encrypted backup")
+    backup.add_argument("path", metavar="PATH")
+    backup.add_argument("--to", metavar="DIR", help="folder for the backup file")
+    _add_secret_options(backup, recovery=False)
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser("restore", help="restore a backup into a new vault folder")
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("dest", metavar="DEST")
+    _add_secret_options(restore, recovery=True)
+    restore.set_defaults(handler=cmd_restore)
+
