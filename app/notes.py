@@ -136,9 +136,13 @@ def preview(text: str, length: int = 160) -> str:
     return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
 
 
-def content_hash(kind: str, owner_id: int, body: Mapping[str, str] | str, signed_at: str) -> str:
-    """SHA-256 over a canonical form of what was signed, when, and what it belongs to."""
-    payload = json.dumps({"kind": kind, "owner": owner_id, "body": body, "signed_at": signed_at},
+def content_hash(kind: str, body: Mapping[str, str] | str, signed_at: str) -> str:
+    """SHA-256 over a canonical form of what was signed and when.
+
+    Database ids are left out on purpose: an export imported into another vault gets new ids,
+    and its signatures must still verify there.
+    """
+    payload = json.dumps({"kind": kind, "body": body, "signed_at": signed_at},
                          sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

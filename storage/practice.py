@@ -522,7 +522,7 @@ class PracticeStore:
             sections = json.loads(row[2])
             note_rules.check_can_sign(NoteStatus(row[1]), sections)
             signed_at = iso(self._now())
-            digest = note_rules.content_hash("note", note_id, sections, signed_at)
+            digest = note_rules.content_hash("note", sections, signed_at)
             conn.execute("UPDATE notes SET status='signed', signed_at=?, content_sha256=?, "
                          "updated_at=? WHERE id=?", (signed_at, digest, signed_at, note_id))
             self._audit(conn, "note.signed", {"note": note_id, "sha256": digest})
@@ -544,7 +544,7 @@ class PracticeStore:
             text = clean_text(body, f"The {kind.value}", max_chars=NOTE_MAX_CHARS,
                               multiline=True, required=True)
             now = iso(self._now())
-            digest = note_rules.content_hash(kind.value, note_id, text, now)
+            digest = note_rules.content_hash(kind.value, text, now)
             cursor = conn.execute(
                 "INSERT INTO note_amendments(note_id, kind, body, created_at, signed_at, "
                 "content_sha256) VALUES (?,?,?,?,?,?)", (note_id, kind.value, text, now, now,

@@ -194,6 +194,34 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    """`tandem export PATH --to FILE.json`: the whole record; process notes only on request."""
+    from storage.portability import write_export
+
+    folder = _existing_vault(args.path)
+    target = Path(args.to).expanduser()
+    with Vault.open(folder, _secret(args, _reader(args))) as vault:
+        count = write_export(vault, target, include_process_notes=args.include_process_notes)
+    extra = " including psychotherapy notes" if args.include_process_notes else ""
+    print(f"Exported {count} clients{extra} to {target}", file=out)
+    print("The file is NOT encrypted: keep it as safe as the records themselves.", file=out)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    """`tandem import PATH FILE.json`: validates the whole file first, then imports all of it."""
+    from app.notes import load_templates
+    from app.resources import resource_dir
+    from storage.portability import import_record, read_export
+
+    folder = _existing_vault(args.path)
+    document = read_export(Path(args.file).expanduser())
+    with Vault.open(folder, _secret(args, _reader(args))) as vault:
+        report = import_record(vault, document, load_templates(resource_dir() / "templates"))
+    print("Imported: " + " ".join(report.lines()), file=out)
+    return 0
+
+
 def _add_secret_options(parser: argparse.ArgumentParser, recovery: bool) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--passphrase-stdin", action="store_true",
@@ -241,4 +269,18 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     restore.add_argument("dest", metavar="DEST")
     _add_secret_options(restore, recovery=True)
     restore.set_defaults(handler=cmd_restore)
+
+    export = commands.add_parser("export", help="write the whole record as JSON")
+    export.add_argument("path", metavar="PATH")
+    export.add_argument("--to", metavar="FILE.json", required=True)
+    export.add_argument("--include-process-notes", action="store_true",
+                        help="also export psychotherapy (process) notes")
+    _add_secret_options(export, recovery=False)
+    export.set_defaults(handler=cmd_export)
+
+    import_ = commands.add_parser("import", help="import an export file, all or nothing")
+    import_.add_argument("path", metavar="PATH")
+    import_.add_argument("file", metavar="FILE.json")
+    _add_secret_options(import_, recovery=False)
+    import_.set_defaults(handler=cmd_import)
 

@@ -113,10 +113,10 @@ def test_signing_rules() -> None:
 
 
 def test_content_hash_changes_with_any_signed_detail() -> None:
-    base = content_hash("note", 1, {"plan": "x"}, "2026-11-23T10:00:00Z")
-    assert base != content_hash("note", 1, {"plan": "y"}, "2026-11-23T10:00:00Z")
-    assert base != content_hash("note", 2, {"plan": "x"}, "2026-11-23T10:00:00Z")
-    assert base != content_hash("note", 1, {"plan": "x"}, "2026-11-23T10:00:01Z")
+    base = content_hash("note", {"plan": "x"}, "2026-11-23T10:00:00Z")
+    assert base != content_hash("note", {"plan": "y"}, "2026-11-23T10:00:00Z")
+    assert base != content_hash("addendum", {"plan": "x"}, "2026-11-23T10:00:00Z")
+    assert base != content_hash("note", {"plan": "x"}, "2026-11-23T10:00:01Z")
 
 
 def test_late_entry_is_a_later_day_only() -> None:

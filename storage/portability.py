@@ -1,0 +1,296 @@
+"""Export the whole record as versioned JSON, and import such a file all-or-nothing.
+
+Exports use export-local references (`ref`), never database ids, so exporting a vault, importing
+it into a fresh one and exporting again gives the same document. Psychotherapy (process) notes
+are left out unless the therapist asks for them. Imports are validated completely first
+(app/export_format.py) and then written in one transaction with one audit entry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.clock import iso
+from app.errors import InvalidInput, StorageFailure
+from app.export_format import FORMAT, MAX_FILE_BYTES, VERSION, validate_export
+from app.notes import NoteTemplate, plain_text
+from storage import audit_log
+from storage.atomic import atomic_write_bytes
+from storage.connection import Connection
+from storage.vault import Vault
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import added."""
+
+    clients: int
+    sessions: int
+    notes: int
+    amendments: int
+    measures: int
+    ladders: int
+    templates: int
+
+    def lines(self) -> list[str]:
+        """The report as sentences for the command line and the window."""
+        return [f"{self.clients} clients, {self.sessions} sessions, {self.notes} notes "
+                f"({self.amendments} addenda/corrections), {self.measures} outcome ratings, "
+                f"{self.ladders} exposure ladders, {self.templates} note templates."]
+
+
+def _rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def _export_client(conn: Connection, client: dict[str, Any],
+                   include_process_notes: bool) -> dict[str, Any]:
+    cid = client.pop("id")
+    client["contact"] = json.loads(client["contact"])
+    client["referral"] = json.loads(client["referral"])
+    episodes = _rows(conn, "SELECT id, started_on, ended_on, end_reason FROM episodes "
+                           "WHERE client_id = ? ORDER BY started_on, id", (cid,))
+    episode_index = {e.pop("id"): i for i, e in enumerate(episodes)}
+    client["episodes"] = episodes
+    client["goals"] = _rows(conn, "SELECT position, text, created_on, achieved_on FROM goals "
+                                  "WHERE client_id = ? ORDER BY position, id", (cid,))
+    risks = _rows(conn, "SELECT level, areas, plan, reviewed_on FROM risk_records "
+                        "WHERE client_id = ? ORDER BY reviewed_on, id", (cid,))
+    for risk in risks:
+        risk["areas"] = json.loads(risk["areas"])
+    client["risk_records"] = risks
+    sessions = _rows(conn, "SELECT id, episode_id, date, start_time, duration_min, attendance, "
+                           "modality, number FROM sessions WHERE client_id = ? "
+                           "ORDER BY date, id", (cid,))
+    refs: dict[int, str] = {}
+    for i, session in enumerate(sessions, start=1):
+        sid = session.pop("id")
+        refs[sid] = session["ref"] = f"s{i}"
+        session["episode"] = episode_index.get(session.pop("episode_id"))
+        notes = _rows(conn, "SELECT id, template, sections, status, created_at, updated_at, "
+                            "signed_at, content_sha256, late_entry, deleted_at, deleted_reason "
+                            "FROM notes WHERE session_id = ?", (sid,))
+        if notes:
+            note = notes[0]
+            note["sections"] = json.loads(note["sections"])
+            note["late_entry"] = bool(note["late_entry"])
+            note["amendments"] = _rows(
+                conn, "SELECT kind, body, created_at, signed_at, content_sha256 "
+                      "FROM note_amendments WHERE note_id = ? ORDER BY id", (note.pop("id"),))
+            session["note"] = note
+        else:
+            session["note"] = None
+    client["sessions"] = sessions
+    measures = _rows(conn, "SELECT measure, definition_hash, administered_at, completed_by, mode, "
+                           "items, total, capture, session_id, voided_at, void_reason "
+                           "FROM measure_administrations WHERE client_id = ? "
+                           "ORDER BY administered_at, id", (cid,))
+    for measure in measures:
+        measure["items"] = json.loads(measure["items"])
+        measure["capture"] = json.loads(measure["capture"])
+        measure["session_ref"] = refs.get(measure.pop("session_id"), "")
+    client["measures"] = measures
+    ladders = _rows(conn, "SELECT id, target_fear, goal, rule, created_at, archived_at "
+                          "FROM ladders WHERE client_id = ? ORDER BY id", (cid,))
+    for ladder in ladders:
+        ladder["rule"] = json.loads(ladder["rule"])
+        steps = _rows(conn, "SELECT id, position, situation, suds, status, notes, "
+                            "safety_behaviours FROM ladder_steps WHERE ladder_id = ? "
+                            "ORDER BY position, id", (ladder.pop("id"),))
+        for step in steps:
+            step["safety_behaviours"] = json.loads(step["safety_behaviours"])
+            trials = _rows(conn, "SELECT * FROM exposure_trials WHERE step_id = ? "
+                                 "ORDER BY started_at, id", (step.pop("id"),))
+            for trial in trials:
+                trial.pop("id")
+                trial.pop("step_id")
+                for key in ("suds_readings", "safety_planned_to_drop", "safety_used"):
+                    trial[key] = json.loads(trial[key])
+                for key in ("accompanied", "therapist_present"):
+                    trial[key] = bool(trial[key])
+                if trial["outcome_occurred"] is not None:
+                    trial["outcome_occurred"] = bool(trial["outcome_occurred"])
+            step["trials"] = trials
+        ladder["steps"] = steps
+    client["ladders"] = ladders
+    process = conn.execute("SELECT body FROM process_notes WHERE client_id = ?",
+                           (cid,)).fetchone()
+    client["process_notes"] = (process[0] if process else "") if include_process_notes else ""
+    return client
+
+
+def export_record(vault: Vault, *, include_process_notes: bool = False) -> dict[str, Any]:
+    """The whole record as a JSON-ready dict (audited)."""
+    def run(conn: Connection) -> dict[str, Any]:
+        clients = _rows(conn, "SELECT id, name, preferred_name, pseudonym, date_of_birth, "
+                              "age_band, contact, referral, status, created_at, destroyed_at "
+                              "FROM clients ORDER BY id", ())
+        templates = [json.loads(r[0]) for r in conn.execute(
+            "SELECT definition FROM note_templates ORDER BY id")]
+        document = {
+            "format": FORMAT, "version": VERSION, "exported_at": iso(vault.clock.now()),
+            "include_process_notes": include_process_notes, "note_templates": templates,
+            "clients": [_export_client(conn, c, include_process_notes) for c in clients],
+        }
+        audit_log.append(conn, "record.exported",
+                         {"clients": len(clients), "process_notes": include_process_notes},
+                         vault.clock.now())
+        return document
+    return vault.write(run).result()
+
+
+def write_export(vault: Vault, target: Path, *, include_process_notes: bool = False) -> int:
+    """Export to `target` atomically; returns the number of clients."""
+    document = export_record(vault, include_process_notes=include_process_notes)
+    data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    try:
+        atomic_write_bytes(target, data)
+    except OSError as exc:
+        raise StorageFailure(f"The export could not be written to {target}: "
+                             f"{exc.strerror or exc}.") from None
+    return len(document["clients"])
+
+
+def read_export(path: Path) -> dict[str, Any]:
+    """Parse and validate an export file; InvalidInput names the first problem."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc.strerror}.") from None
+    if size > MAX_FILE_BYTES:
+        raise InvalidInput(f"{path.name} is larger than any Tandem export ({size:,} bytes).")
+    try:
+        raw = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path.name} is not UTF-8 text.") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{path.name} is not valid JSON (line {exc.lineno}, column "
+                           f"{exc.colno}: {exc.msg}).") from None
+    except RecursionError:
+        raise InvalidInput(f"{path.name} is nested too deeply to be a Tandem export.") from None
+    return validate_export(raw)
+
+
+def _insert(conn: Connection, table: str, values: dict[str, Any]) -> int:
+    columns = ", ".join(values)
+    marks = ", ".join("?" * len(values))
+    cursor = conn.execute(f"INSERT INTO {table}({columns}) VALUES ({marks})",
+                          tuple(values.values()))
+    return int(cursor.lastrowid or 0)
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def import_record(vault: Vault, document: dict[str, Any],
+                  templates: Mapping[str, NoteTemplate]) -> ImportReport:
+    """Validate an export completely, then write it into the vault in one transaction.
+
+    `templates` are the built-in note templates, used to rebuild each note's searchable text.
+    """
+    data = validate_export(document)
+    counts = {"sessions": 0, "notes": 0, "amendments": 0, "measures": 0, "ladders": 0}
+    known = dict(templates)
+
+    def run(conn: Connection) -> ImportReport:
+        for raw in data["note_templates"]:
+            template = NoteTemplate.from_json(raw)
+            known[template.id] = template
+            conn.execute("INSERT OR REPLACE INTO note_templates(id, definition, created_at) "
+                         "VALUES (?, ?, ?)", (template.id, _dump(template.to_json()),
+                                              iso(vault.clock.now())))
+        for client in data["clients"]:
+            _import_client(conn, client, counts, known)
+        report = ImportReport(len(data["clients"]), counts["sessions"], counts["notes"],
+                              counts["amendments"], counts["measures"], counts["ladders"],
+                              len(data["note_templates"]))
+        audit_log.append(conn, "record.imported", {"clients": report.clients,
+                                                   "sessions": report.sessions},
+                         vault.clock.now())
+        return report
+    return vault.write(run).result()
+
+
+def _import_client(conn: Connection, client: dict[str, Any], counts: dict[str, int],
+                   templates: Mapping[str, NoteTemplate]) -> None:
+    cid = _insert(conn, "clients", {
+        "name": client["name"], "preferred_name": client["preferred_name"],
+        "pseudonym": client["pseudonym"], "date_of_birth": client["date_of_birth"],
+        "age_band": client["age_band"], "contact": _dump(client["contact"]),
+        "referral": _dump(client["referral"]), "status": client["status"],
+        "created_at": client["created_at"], "destroyed_at": client["destroyed_at"]})
+    episode_ids = [_insert(conn, "episodes", {"client_id": cid, **e})
+                   for e in client["episodes"]]
+    for goal in client["goals"]:
+        _insert(conn, "goals", {"client_id": cid, **goal})
+    for risk in client["risk_records"]:
+        _insert(conn, "risk_records", {"client_id": cid, **risk, "areas": _dump(risk["areas"])})
+    session_ids: dict[str, int] = {}
+    for session in client["sessions"]:
+        episode = session["episode"]
+        sid = _insert(conn, "sessions", {
+            "client_id": cid,
+            "episode_id": episode_ids[episode] if episode is not None and
+            episode < len(episode_ids) else None,
+            **{k: session[k] for k in ("date", "start_time", "duration_min", "attendance",
+                                       "modality", "number")}})
+        counts["sessions"] += 1
+        if session["ref"]:
+            session_ids[session["ref"]] = sid
+        note = session["note"]
+        if note is not None:
+            _import_note(conn, sid, note, counts, templates.get(note["template"]))
+    for measure in client["measures"]:
+        _insert(conn, "measure_administrations", {
+            "client_id": cid, "session_id": session_ids.get(measure["session_ref"]),
+            **{k: v for k, v in measure.items() if k not in ("session_ref", "items", "capture")},
+            "items": _dump(measure["items"]), "capture": _dump(measure["capture"])})
+        counts["measures"] += 1
+    for ladder in client["ladders"]:
+        lid = _insert(conn, "ladders", {
+            "client_id": cid, "target_fear": ladder["target_fear"], "goal": ladder["goal"],
+            "rule": _dump(ladder["rule"]), "created_at": ladder["created_at"],
+            "archived_at": ladder["archived_at"]})
+        counts["ladders"] += 1
+        for step in ladder["steps"]:
+            step_id = _insert(conn, "ladder_steps", {
+                "ladder_id": lid, **{k: step[k] for k in ("position", "situation", "suds",
+                                                          "status", "notes")},
+                "safety_behaviours": _dump(step["safety_behaviours"])})
+            for trial in step["trials"]:
+                values = dict(trial)
+                for key in ("suds_readings", "safety_planned_to_drop", "safety_used"):
+                    values[key] = _dump(values[key])
+                for key in ("accompanied", "therapist_present"):
+                    values[key] = int(values[key])
+                if values["outcome_occurred"] is not None:
+                    values["outcome_occurred"] = int(values["outcome_occurred"])
+                _insert(conn, "exposure_trials", {"step_id": step_id, **values})
+    if client["process_notes"]:
+        _insert(conn, "process_notes", {"client_id": cid, "body": client["process_notes"],
+                                        "updated_at": client["created_at"]})
+
+
+def _import_note(conn: Connection, session_id: int, note: dict[str, Any],
+                 counts: dict[str, int], template: NoteTemplate | None) -> None:
+    if template is None:  # a template this vault does not have: keep the text, plain headings
+        template = NoteTemplate(note["template"], note["template"], "", ())
+    note_id = _insert(conn, "notes", {
+        "session_id": session_id, "template": note["template"],
+        "body": plain_text(template, note["sections"]),
+        "sections": _dump(note["sections"]), "status": note["status"],
+        "created_at": note["created_at"], "updated_at": note["updated_at"],
+        "signed_at": note["signed_at"], "content_sha256": note["content_sha256"],
+        "late_entry": int(note["late_entry"]), "deleted_at": note["deleted_at"],
+        "deleted_reason": note["deleted_reason"]})
+    counts["notes"] += 1
+    for amendment in note["amendments"]:
+        _insert(conn, "note_amendments", {"note_id": note_id, **amendment})
+        counts["amendments"] += 1
