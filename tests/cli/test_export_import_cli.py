@@ -19,9 +19,9 @@ def tandem(*args: str, stdin: str = PASSPHRASE + "\n") -> subprocess.CompletedPr
 def test_export_then_import_into_another_vault(tmp_path: Path) -> None:
     for name in ("a", "b"):
         assert tandem("vault", "create", str(tmp_path / name), "--passphrase-stdin").returncode == 0
+    from app.clients import ClientDetails
     from storage.practice import PracticeStore
     from storage.vault import Secret, Vault
-    from app.clients import ClientDetails
 
     with Vault.open(tmp_path / "a.tandem", Secret(passphrase=PASSPHRASE)) as vault:
         PracticeStore(vault, {}).create_client(ClientDetails("Ana Silva")).result()

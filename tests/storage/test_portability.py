@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from datetime import date
@@ -140,10 +141,8 @@ json_values = st.recursive(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values)
 def test_any_json_is_either_valid_or_an_invalid_input(value: object) -> None:
-    try:
+    with contextlib.suppress(InvalidInput):
         validate_export(value)
-    except InvalidInput:
-        pass
 
 
 @settings(max_examples=150, deadline=None)
@@ -155,7 +154,5 @@ def test_any_field_replaced_by_junk_is_rejected_cleanly(key: str, junk: object) 
         "name": "A", "pseudonym": "Oak 11", "status": "active",
         "created_at": "2026-01-01T00:00:00Z"}]}
     document["clients"][0][key] = junk
-    try:
+    with contextlib.suppress(InvalidInput):
         validate_export(document)
-    except InvalidInput:
-        pass
