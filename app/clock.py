@@ -25,3 +25,18 @@ class SystemClock:
 def iso(moment: datetime) -> str:
     """The one timestamp format Tandem stores: ISO 8601 UTC with microseconds and a 'Z'."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class SettableClock:
+    """A clock that says what it is told: tests, and the demo generator writing past notes."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        """The time last set."""
+        return self.moment
+
+    def set(self, moment: datetime) -> None:
+        """Move the clock (forwards or backwards)."""
+        self.moment = moment
