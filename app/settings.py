@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import InvalidInput
+from app.text import clean_text
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class SettingSpec:
             return value
         if not isinstance(value, self.kind):
             raise InvalidInput(f"{self.label} has the wrong type.")
+        if isinstance(value, str):
+            return clean_text(value, self.label, max_chars=2000, multiline=True)
         return value
 
     def coerce_or_default(self, value: Any) -> Any:
@@ -56,6 +59,13 @@ VAULT_SETTINGS: dict[str, SettingSpec] = {
     for spec in (
         SettingSpec("lock.after_minutes", int, 5, "Lock after inactivity (minutes)", 1, 120),
         SettingSpec("lock.on_suspend", bool, True, "Lock when the computer sleeps"),
+        SettingSpec("backup.folder", str, "", "Backup folder"),
+        SettingSpec("backup.on_close", bool, True, "Back up when Tandem closes"),
+        SettingSpec("backup.daily", bool, True, "Back up once a day"),
+        SettingSpec("backup.keep", int, 10, "Backups to keep", 1, 365),
+        SettingSpec("backup.warn_after_days", int, 7, "Warn when the last backup is older than",
+                    1, 90),
+        SettingSpec("measures.licence", str, "", "Outcome measure licence"),
     )
 }
 
