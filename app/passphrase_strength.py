@@ -52,14 +52,24 @@ def _pool_size(text: str) -> int:
     return max(pool, 1)
 
 
-def _has_sequence(text: str, run: int = 4) -> bool:
+# Leetspeak is the first rule a cracker applies: "P@ssw0rd" is "password".
+_LEET = str.maketrans("@4310$57", "aaeiosst")
+
+
+def _sequence_cover(text: str, run: int = 4) -> tuple[int, int]:
+    """(characters inside keyboard/alphabet/digit runs of `run` or more, number of such runs)."""
     lowered = text.lower()
+    covered = [False] * len(lowered)
     for seq in _SEQUENCES:
         for i in range(len(seq) - run + 1):
-            chunk = seq[i : i + run]
-            if chunk in lowered or chunk[::-1] in lowered:
-                return True
-    return False
+            for chunk in (seq[i : i + run], seq[i : i + run][::-1]):
+                start = lowered.find(chunk)
+                while start != -1:
+                    for j in range(start, start + run):
+                        covered[j] = True
+                    start = lowered.find(chunk, start + 1)
+    runs = sum(1 for j, c in enumerate(covered) if c and (j == 0 or not covered[j - 1]))
+    return sum(covered), runs
 
 
 def estimate(passphrase: str) -> Strength:
@@ -69,16 +79,19 @@ def estimate(passphrase: str) -> Strength:
         return Strength(0.0, 0, "Empty", "Choose a passphrase.", False)
     # Distinct characters cap the entropy: 'aaaaaaaaaaaa' is not 12 random letters.
     distinct = len(set(passphrase))
-    effective_length = min(length, distinct * 2)
+    # A run like "1234567890" or "qwerty" is one guess, not one symbol per character.
+    covered, runs = _sequence_cover(passphrase)
+    effective_length = min(length - covered + runs, distinct * 2)
     bits = effective_length * math.log2(_pool_size(passphrase))
     words = re.findall(r"[a-zA-Z]{3,}", passphrase)
     advice = []
-    stripped = re.sub(r"[^a-z]", "", passphrase.lower())
-    if stripped in _COMMON or any(w.lower() in _COMMON for w in words):
+    candidates = {passphrase, passphrase.translate(_LEET)}
+    stripped = {re.sub(r"[^a-z]", "", text.lower()) for text in candidates}
+    if stripped & _COMMON or any(w.lower() in _COMMON for text in candidates
+                                 for w in re.findall(r"[a-zA-Z]{3,}", text)):
         bits = min(bits, 20.0 + 4.0 * max(len(words) - 1, 0))
         advice.append("avoid common words like “password”")
-    if _has_sequence(passphrase):
-        bits -= 12.0
+    if covered:
         advice.append("avoid sequences like “1234” or “qwerty”")
     if re.fullmatch(r"[A-Za-z]+[0-9!?.]*", passphrase) and len(words) <= 1:
         bits = min(bits, 30.0)

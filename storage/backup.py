@@ -44,6 +44,10 @@ FORMAT = "tandem-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 64 * 1024
+# What zipfile raises for a damaged archive: besides BadZipFile, a flipped header byte can give
+# EOFError (sizes), NotImplementedError (method, version) or RuntimeError ("encrypted" flag).
+_ZIP_ERRORS = (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError,
+               RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,7 @@ def read_manifest(path: Path) -> tuple[BackupManifest, keyslots.KeySlotFile]:
             key_file = keyslots.KeySlotFile.from_bytes(archive.read(keyslots.FILE_NAME))
     except FileNotFoundError:
         raise VaultDamaged(f"There is no backup file at {path}.") from None
-    except (zipfile.BadZipFile, ValueError, KeyError, json.JSONDecodeError, OSError) as exc:
+    except (*_ZIP_ERRORS, KeyError, json.JSONDecodeError) as exc:
         raise VaultDamaged(f"{path.name} is not a readable Tandem backup ({exc}).") from None
     if key_file.vault_id != manifest.vault_id:
         raise VaultDamaged(f"{path.name} is inconsistent (its key file is from another vault).")
@@ -188,8 +192,8 @@ def _extract_db(path: Path, manifest: BackupManifest, target: Path) -> None:
         with zipfile.ZipFile(path) as archive, archive.open(DB_NAME) as src, \
                 open(target, "xb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise VaultDamaged(f"{path.name} cannot be read ({exc}).") from None
+    except _ZIP_ERRORS as exc:
+        raise VaultDamaged(f"{path.name} cannot be read ({exc or type(exc).__name__}).") from None
     if target.stat().st_size != manifest.db_size or _sha256_file(target) != manifest.db_sha256:
         raise VaultDamaged(f"{path.name} is damaged: its database does not match its checksum.")
 

@@ -84,12 +84,23 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Connection:
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(key))
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except DatabaseError as exc:
         conn.close()
-        if "not a database" in str(exc):
+        text = str(exc).lower()
+        if "not a database" in text:
             raise CannotDecrypt(str(exc)) from None
-        raise VaultDamaged(f"The vault's database cannot be read: {exc}.") from None
+        if any(w in text for w in ("readonly", "read-only", "unable to open", "disk i/o")):
+            raise disk_error(exc) from None
+        raise VaultDamaged(f"The vault's database cannot be read: {exc}. Restore from a "
+                           "backup; the damaged vault was not changed.") from None
+    if not create and tables == 0:
+        # SQLite reads a file shorter than a page (e.g. 1 byte) as an empty database: refuse it
+        # like a 0-byte file, or opening would migrate a fresh, empty vault over it.
+        conn.close()
+        raise VaultDamaged(
+            f"The vault's database ({path.name}) is empty: it was truncated. "
+            "Restore from a backup; Tandem will not initialise over it.")
     return conn
 
 

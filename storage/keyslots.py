@@ -237,6 +237,39 @@ def load(folder: Path) -> LoadedKeySlots:
     )
 
 
+def sync_backup(folder: Path) -> bool:
+    """Make keyslots.json.bak a copy of a valid keyslots.json again; True if it was rewritten.
+
+    They differ only after a crash between the two writes of `save` (the .bak may then still
+    hold the previous passphrase's slot) or when the .bak was damaged.
+    """
+    current = (folder / FILE_NAME).read_bytes()
+    try:
+        spare = (folder / BACKUP_NAME).read_bytes()
+    except OSError:
+        spare = b""
+    if spare == current:
+        return False
+    atomic_write_bytes(folder / BACKUP_NAME, current)
+    return True
+
+
+def remove_stale_temp_files(folder: Path) -> int:
+    """Delete half-written key files left by a crash mid-save; returns how many.
+
+    They hold slots for a passphrase that never took effect, but one that would still unwrap the
+    data key: an old passphrase must stop working everywhere in the folder. Call with the lock.
+    """
+    removed = 0
+    for stale in folder.glob(f".{FILE_NAME}.*.tmp"):
+        try:
+            stale.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
 def save(folder: Path, key_file: KeySlotFile) -> None:
     """Write keyslots.json atomically, then mirror it to keyslots.json.bak.
 

@@ -24,7 +24,7 @@ def read_all(conn: Connection) -> dict[str, Any]:
         raw = stored.get(key)
         try:
             value = spec.default if raw is None else json.loads(raw)
-        except json.JSONDecodeError:
+        except (ValueError, TypeError, RecursionError):  # bad JSON, bad UTF-8, absurd nesting
             value = spec.default
         values[key] = spec.coerce_or_default(value)
     return values

@@ -142,6 +142,7 @@ class Vault:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tandem-vault")
         self._conn: Connection | None = None
         self._closed = False
+        self._inspect_only = False
         self._state_lock = threading.Lock()
 
     # -- creating and opening ---------------------------------------------------------------
@@ -235,6 +236,7 @@ class Vault:
             key_file = loaded.file
             data_key = _unwrap(key_file.slots, secret, key_file.vault_id)
             vault = cls(folder, key_file, data_key, lock, clock)
+            vault._inspect_only = inspect_only
             try:
                 vault.call(lambda _c: vault._open_connection(secret, inspect_only))
                 if inspect_only:
@@ -242,6 +244,11 @@ class Vault:
                 if loaded.from_backup:
                     # The main key file was damaged; the spare worked: put a good copy back.
                     keyslots.save(folder, vault._key_file)
+                else:
+                    # A crash between the two writes of a save, or a damaged .bak: best effort.
+                    with contextlib.suppress(OSError):
+                        keyslots.sync_backup(folder)
+                keyslots.remove_stale_temp_files(folder)
                 vault._migrate(before_migration)
                 vault.audit(AuditEvent.VAULT_OPENED, {
                     "how": secret.how, "keyslots_restored_from_bak": loaded.from_backup})
@@ -269,6 +276,10 @@ class Vault:
                     "the vault's own key. Restore from a backup.") from None
             # A rekey was interrupted after the database was re-encrypted: the pending slots hold
             # the new key. Open with it and make it current.
+            if secret.data_key is not None:  # the keychain holds the old key: not "damaged"
+                raise WrongSecret(
+                    "The key remembered on this computer no longer opens this vault; "
+                    "unlock with your passphrase.") from None
             try:
                 new_key = _unwrap(key_file.pending, secret, key_file.vault_id)
             except WrongSecret:
@@ -378,7 +389,10 @@ class Vault:
     def info(self) -> VaultInfo:
         """Name, id, creation time, folder, schema version."""
         def read(conn: Connection) -> VaultInfo:
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            try:
+                meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            except DatabaseError:  # a damaged vault being inspected: fall back to the key file
+                meta = {}
             return VaultInfo(self.vault_id, meta.get("name", self.folder.stem),
                              meta.get("created_at", self._key_file.created_at), self.folder,
                              schema.user_version(conn))
@@ -479,14 +493,21 @@ class Vault:
         def run(conn: Connection) -> VerifyReport:
             # The page HMAC check reads the main file; fold the WAL in so it sees every page.
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            try:
+                chain = audit_log.verify(conn)
+            except DatabaseError as exc:  # a damaged page under the trail: report, not crash
+                chain = ChainReport(0, False, None, f"the audit trail cannot be read ({exc})")
             return VerifyReport(quick_check(conn), integrity_check(conn),
-                                cipher_integrity_check(conn), audit_log.verify(conn), "")
+                                cipher_integrity_check(conn), chain, "")
         report = self.call(run)
         try:
             keyslots.KeySlotFile.from_bytes((self.folder / keyslots.FILE_NAME).read_bytes())
         except (OSError, ValueError) as exc:
             report = replace(report, keyslots_problem=f"keyslots.json: {exc}")
-        self.audit(AuditEvent.VAULT_VERIFIED, {"ok": report.ok})
+        if not self._inspect_only:
+            # An inspect-only open examines a possibly damaged vault: write nothing into it.
+            with contextlib.suppress(TandemError, DatabaseError):
+                self.audit(AuditEvent.VAULT_VERIFIED, {"ok": report.ok})
         return report
 
     # -- closing ------------------------------------------------------------------------------
