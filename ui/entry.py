@@ -9,19 +9,43 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, NoReturn, TextIO
 
 from app.errors import TandemError
 from app.version import __version__
+
+
+class QuietParser(argparse.ArgumentParser):
+    """An argument parser that never echoes what was typed.
+
+    Someone may type `--passphrase hunter2` by mistake; argparse would repeat the secret in its
+    error ("unrecognized arguments: …", "ignored explicit argument '…'"), and from there into a
+    terminal's scroll-back or a scheduler's mail. Abbreviations are off, so `--passphrase` never
+    silently means `--passphrase-stdin`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        """Print usage and the problem with every typed value removed; exit 2."""
+        if "unrecognized arguments" in message:
+            message = "unrecognized arguments (not repeated here, in case they hold a secret)"
+        message = re.sub(r"(invalid choice|explicit argument|invalid \w+ value): '[^']*'",
+                         r"\1", message)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
     from ui.cli import add_commands
 
-    parser = argparse.ArgumentParser(
+    parser = QuietParser(
         prog="tandem",
         description="Tandem: encrypted practice records for psychotherapists.",
         epilog="Passphrases are read from a prompt or, with --passphrase-stdin, one line on "

@@ -1,0 +1,133 @@
+"""Fixtures for the window tests: a window with a fake clock and pre-programmable prompts.
+
+Real widgets, real vaults (with the cheap KDF profile from tests/conftest.py), real background
+threads; tests wait with qtbot.waitUntil / waitSignal, never sleep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QWidget
+
+from app.recovery_key import RecoveryKey
+from storage.vault import Vault
+from tests.conftest import PASSPHRASE
+
+PRACTICE_NAME = "Riverside Counselling"
+
+
+class FakeClock:
+    """Monotonic and wall time that only move when told to."""
+
+    def __init__(self) -> None:
+        self.mono = 1000.0
+        self.wall_time = 1_700_000_000.0
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def wall(self) -> float:
+        return self.wall_time
+
+    def advance(self, seconds: float, *, slept: bool = False) -> None:
+        """Move both clocks; when `slept`, only the wall clock moves (a suspended machine)."""
+        self.wall_time += seconds
+        if not slept:
+            self.mono += seconds
+
+
+@dataclass
+class ClosedVault:
+    folder: Path
+    recovery_key: RecoveryKey
+    vault_id: str
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def closed_vault(tmp_path: Path) -> ClosedVault:
+    """A vault named PRACTICE_NAME at tmp_path/vaults/Practice.tandem, closed."""
+    folder = tmp_path / "vaults" / "Practice.tandem"
+    vault, recovery_key = Vault.create(folder, PASSPHRASE, name=PRACTICE_NAME)
+    vault_id = vault.vault_id
+    vault.close()
+    return ClosedVault(folder, recovery_key, vault_id)
+
+
+class UI:
+    """The window under test and the handles a test needs."""
+
+    def __init__(self, qtbot: Any, clock: FakeClock) -> None:
+        from ui.app import build
+        from ui.dialogs.prompts import Prompts
+
+        self.qtbot = qtbot
+        self.clock = clock
+        self.prompts = Prompts()
+        self.session, self.window = build(prompts=self.prompts, monotonic=clock.monotonic,
+                                          wall=clock.wall)
+        qtbot.addWidget(self.window)
+        self.window.show()
+        self.window.activateWindow()
+
+    @property
+    def page(self) -> QWidget | None:
+        return self.window.page
+
+    def wait_for_page(self, kind: type, timeout: int = 10000) -> Any:
+        self.qtbot.waitUntil(lambda: isinstance(self.window.page, kind), timeout=timeout)
+        return self.window.page
+
+    def wait_idle(self, timeout: int = 10000) -> None:
+        self.qtbot.waitUntil(lambda: self.session.tasks.pending == 0
+                             and self.session.probe_tasks.pending == 0, timeout=timeout)
+
+    def unlock(self, passphrase: str = PASSPHRASE) -> Any:
+        from ui.pages.unlock import UnlockPage
+        from ui.pages.workspace import WorkspacePage
+
+        page = self.wait_for_page(UnlockPage)
+        self.qtbot.keyClicks(page.secret_edit, passphrase)
+        self.qtbot.keyClick(page.secret_edit, Qt.Key.Key_Return)
+        workspace = self.wait_for_page(WorkspacePage)
+        self.qtbot.waitUntil(lambda: workspace.model.loaded)
+        return workspace
+
+    def visible_texts(self) -> list[str]:
+        """Every text the window tree could show: labels, fields, titles, models' cells."""
+        return widget_texts(self.window)
+
+
+def widget_texts(root: QWidget) -> list[str]:
+    texts = [root.windowTitle()]
+    for widget in [root, *root.findChildren(QWidget)]:
+        texts.append(widget.windowTitle())
+        texts.append(widget.toolTip())
+        texts.append(widget.accessibleName())
+        texts.append(widget.accessibleDescription())
+        if isinstance(widget, QLabel | QLineEdit):
+            texts.append(widget.text())
+        if isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            model = widget.model()
+            for row in range(model.rowCount()):
+                for column in range(model.columnCount()):
+                    texts.append(str(model.index(row, column).data() or ""))
+    return [t for t in texts if t]
+
+
+@pytest.fixture
+def ui(qtbot: Any, fake_clock: FakeClock) -> Iterator[UI]:
+    handle = UI(qtbot, fake_clock)
+    yield handle
+    handle.window.close()
+    handle.session.shutdown()

@@ -1,0 +1,1 @@
+"""The window's pages: create a vault, its recovery key, unlock (and lock screen), the workspace."""

@@ -1,0 +1,1 @@
+"""Small reusable widgets: the look, headings and notices, the strength meter, busy rows."""
