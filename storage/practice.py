@@ -486,13 +486,20 @@ class PracticeStore:
         return NoteView(row[0], row[1], row[2], json.loads(row[3]), NoteStatus(row[4]),
                         row[5], row[6], row[7], row[8], bool(row[9]), amendments)
 
-    def save_draft(self, session_id: int, template_id: str,
-                   sections: Mapping[str, str]) -> Future[SavedDraft]:
-        """Create or update the session's draft note (autosave). Signed notes refuse."""
+    def save_draft(self, session_id: int, template_id: str, sections: Mapping[str, str], *,
+                   reindex: bool = False) -> Future[SavedDraft]:
+        """Create or update the session's draft note (autosave). Signed notes refuse.
+
+        An autosave stores the sections only: updating the searchable text fires the FTS
+        triggers, whose secure-delete rewrites index pages (~10-20 ms on a ten-year vault,
+        against ~0.5 ms without). The editor asks for `reindex=True` when the note is left,
+        signed, locked or closed, and every minute of continuous typing, so search catches up
+        without slowing every keystroke pause.
+        """
         def run(conn: Connection) -> SavedDraft:
             template = self._template(conn, template_id)
             clean = note_rules.clean_sections(template, sections)
-            body = note_rules.plain_text(template, clean)
+            sections_json = json.dumps(clean, ensure_ascii=False)
             now = iso(self._now())
             existing = conn.execute("SELECT id, status, late_entry FROM notes "
                                     "WHERE session_id = ?", (session_id,)).fetchone()
@@ -502,15 +509,36 @@ class PracticeStore:
                 cursor = conn.execute(
                     "INSERT INTO notes(session_id, template, body, sections, status, "
                     "created_at, updated_at, late_entry) VALUES (?,?,?,?,'draft',?,?,?)",
-                    (session_id, template.id, body, json.dumps(clean, ensure_ascii=False), now,
-                     now, int(late)))
+                    (session_id, template.id, note_rules.plain_text(template, clean),
+                     sections_json, now, now, int(late)))
                 return SavedDraft(int(cursor.lastrowid or 0), now, late)
             note_rules.check_can_edit(NoteStatus(existing[1]))
-            conn.execute("UPDATE notes SET template=?, body=?, sections=?, updated_at=? "
-                         "WHERE id=?", (template.id, body, json.dumps(clean, ensure_ascii=False),
-                                        now, existing[0]))
+            if reindex:
+                conn.execute("UPDATE notes SET template=?, body=?, sections=?, updated_at=? "
+                             "WHERE id=?", (template.id, note_rules.plain_text(template, clean),
+                                            sections_json, now, existing[0]))
+            else:
+                conn.execute("UPDATE notes SET template=?, sections=?, updated_at=? WHERE id=?",
+                             (template.id, sections_json, now, existing[0]))
             return SavedDraft(existing[0], now, bool(existing[2]))
         return self.vault.write(run)
+
+    def reindex_note(self, session_id: int) -> Future[bool]:
+        """Bring the note's searchable text up to date with its sections; True if it changed."""
+        def run(conn: Connection) -> bool:
+            return self._reindex(conn, session_id)
+        return self.vault.write(run)
+
+    def _reindex(self, conn: Connection, session_id: int) -> bool:
+        row = conn.execute("SELECT id, template, sections, body, status FROM notes "
+                           "WHERE session_id = ?", (session_id,)).fetchone()
+        if row is None or NoteStatus(row[4]) is NoteStatus.SIGNED:
+            return False
+        body = note_rules.plain_text(self._template(conn, row[1]), json.loads(row[2]))
+        if body == row[3]:
+            return False
+        conn.execute("UPDATE notes SET body = ? WHERE id = ?", (body, row[0]))
+        return True
 
     def sign_note(self, note_id: int) -> Future[NoteView]:
         """Sign and lock: store the signing time and a SHA-256 of the content."""
@@ -521,6 +549,7 @@ class PracticeStore:
                 raise NotFound("That note does not exist.")
             sections = json.loads(row[2])
             note_rules.check_can_sign(NoteStatus(row[1]), sections)
+            self._reindex(conn, row[0])  # the signed text must be the searchable text
             signed_at = iso(self._now())
             digest = note_rules.content_hash("note", sections, signed_at)
             conn.execute("UPDATE notes SET status='signed', signed_at=?, content_sha256=?, "
@@ -599,9 +628,13 @@ class PracticeStore:
     # -- search -----------------------------------------------------------------------------
 
     def search(self, typed: str, limit: int = 50) -> Future[list[SearchHit]]:
-        """Full-text search over notes and their amendments; any input is valid, never raises.
+        """Full-text search over notes and their amendments, newest first; never raises.
 
-        Process notes are not searched: they stay apart from the record.
+        Newest first is what a clinician looks for (last week's note, not the best-scoring one
+        from 2016) and it is fast at any size: FTS5 walks its index in descending rowid order
+        and stops after `limit` matches, where ranking by relevance must score every match
+        (0.7 ms against ~23 ms for a word in every note of the ten-year vault). Process notes
+        are not searched: they stay apart from the record.
         """
         query = parse_query(typed)
 
@@ -609,26 +642,29 @@ class PracticeStore:
             if query is None:
                 return []
             sql = f"""
-                SELECT n.id, n.session_id, s.client_id, c.name, s.date,
-                       snippet(notes_fts, 0, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 12),
-                       bm25(notes_fts) AS rank
-                  FROM notes_fts
-                  JOIN notes n ON n.id = notes_fts.rowid
+                SELECT n.id, n.session_id, s.client_id, c.name, s.date, hit.snip, a_id
+                  FROM (SELECT rowid AS note_id, NULL AS a_id,
+                               snippet(notes_fts, 0, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}',
+                                       '…', 12) AS snip
+                          FROM notes_fts WHERE notes_fts MATCH :q
+                         ORDER BY rowid DESC LIMIT :limit) AS hit
+                  JOIN notes n ON n.id = hit.note_id
                   JOIN sessions s ON s.id = n.session_id
                   JOIN clients c ON c.id = s.client_id
-                 WHERE notes_fts MATCH :q AND n.deleted_at IS NULL AND c.destroyed_at IS NULL
+                 WHERE n.deleted_at IS NULL AND c.destroyed_at IS NULL
                 UNION ALL
-                SELECT n.id, n.session_id, s.client_id, c.name, s.date,
-                       snippet(amendments_fts, 0, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…',
-                               12),
-                       bm25(amendments_fts) AS rank
-                  FROM amendments_fts
-                  JOIN note_amendments a ON a.id = amendments_fts.rowid
+                SELECT n.id, n.session_id, s.client_id, c.name, s.date, hit.snip, hit.a_id
+                  FROM (SELECT rowid AS a_id,
+                               snippet(amendments_fts, 0, '{HIGHLIGHT_START}',
+                                       '{HIGHLIGHT_END}', '…', 12) AS snip
+                          FROM amendments_fts WHERE amendments_fts MATCH :q
+                         ORDER BY rowid DESC LIMIT :limit) AS hit
+                  JOIN note_amendments a ON a.id = hit.a_id
                   JOIN notes n ON n.id = a.note_id
                   JOIN sessions s ON s.id = n.session_id
                   JOIN clients c ON c.id = s.client_id
-                 WHERE amendments_fts MATCH :q AND c.destroyed_at IS NULL
-                 ORDER BY rank LIMIT :limit"""
-            return [SearchHit(r[0], r[1], r[2], r[3], date.fromisoformat(r[4]), r[5], r[6])
+                 WHERE c.destroyed_at IS NULL
+                 ORDER BY 5 DESC, 1 DESC LIMIT :limit"""
+            return [SearchHit(r[0], r[1], r[2], r[3], date.fromisoformat(r[4]), r[5], 0.0)
                     for r in conn.execute(sql, {"q": query.fts, "limit": limit})]
         return self.vault.submit(run)

@@ -145,6 +145,10 @@ def test_migration_without_a_callback_still_migrates(tmp_path: Path) -> None:
     _vault_at_version_1(folder)
     with Vault.open(folder, Secret(passphrase=PASSPHRASE)) as vault:
         assert vault.call(schema.user_version) == schema.LATEST_VERSION
+    # Without a callback, a verified backup of the old version is written into the vault folder.
+    made = list((folder / "pre-migration-backups").glob(f"*{EXTENSION}"))
+    assert len(made) == 1
+    assert read_manifest(made[0])[0].schema_version == 1
     # A second open has nothing left to migrate.
     calls: list[int] = []
     with Vault.open(folder, Secret(passphrase=PASSPHRASE),

@@ -169,3 +169,28 @@ def test_process_notes_are_kept_apart_and_not_searched(store: PracticeStore) -> 
     store.save_process_notes(client, "Countertransference: protective feelings").result()
     assert store.process_notes(client).result().startswith("Countertransference")
     assert store.search("countertransference").result() == []
+
+
+def test_autosave_defers_the_search_index_until_asked(store: PracticeStore) -> None:
+    client = add_client(store, "Ana Silva")
+    session = add_session(store, client, date(2026, 11, 2))
+    note = store.save_draft(session, "free", {"note": "first words"}).result()
+    assert store.search("first").result()  # a new note is searchable at once
+    store.save_draft(session, "free", {"note": "quokka sighting"}).result()
+    assert store.note(session).result().sections["note"] == "quokka sighting"  # saved
+    assert store.search("quokka").result() == []  # index not yet refreshed
+    assert store.reindex_note(session).result() is True
+    assert store.search("quokka").result()
+    store.save_draft(session, "free", {"note": "wombat"}, reindex=True).result()
+    assert store.search("wombat").result() and not store.search("quokka").result()
+    store.save_draft(session, "free", {"note": "platypus at dusk"}).result()
+    store.sign_note(note.note_id).result()  # signing indexes exactly what was signed
+    assert store.search("platypus").result()
+
+
+def test_search_lists_newest_sessions_first(store: PracticeStore) -> None:
+    client = add_client(store, "Ana Silva")
+    for day in (date(2026, 3, 1), date(2026, 9, 1), date(2026, 5, 1)):
+        session = add_session(store, client, day)
+        store.save_draft(session, "free", {"note": "breathing practice"}).result()
+    assert [h.session_date.month for h in store.search("breathing").result()] == [9, 5, 3]
