@@ -45,6 +45,14 @@ def entries(conn: Connection, *, newest_first: bool = False, limit: int = -1,
     return [_row(r) for r in rows]
 
 
+def latest(conn: Connection, event: str) -> AuditEntry | None:
+    """The most recent entry of one kind (e.g. the last backup), or None."""
+    row = conn.execute(
+        "SELECT seq, at, event, detail, prev_hash, hash FROM audit_log WHERE event = ? "
+        "ORDER BY seq DESC LIMIT 1", (event,)).fetchone()
+    return _row(row) if row else None
+
+
 def count(conn: Connection) -> int:
     """How many entries the trail holds."""
     return int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])

@@ -382,8 +382,8 @@ class PracticeStore:
                 "VALUES (?, ?, ?, ?, ?)",
                 (client_id, record.level.value, json.dumps(areas, ensure_ascii=False), plan,
                  (record.reviewed_on or self._today()).isoformat()))
-            self._audit(conn, "client.risk_reviewed", {"client": client_id,
-                                                       "level": record.level.value})
+            # The level is clinical content: it stays in the record, not in the audit trail.
+            self._audit(conn, "client.risk_reviewed", {"client": client_id})
         return self.vault.write(run)
 
     # -- sessions ---------------------------------------------------------------------------

@@ -31,6 +31,7 @@ def application() -> QApplication:
     """The QApplication (created once), named and styled."""
     from PySide6.QtWidgets import QApplication
 
+    from app.resources import resource_dir
     from ui.widgets.style import apply_style
 
     app = QApplication.instance()
@@ -38,6 +39,13 @@ def application() -> QApplication:
         app = QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Tandem")
+    # Wayland matches windows to the .desktop file (and its icon) by this id.
+    app.setDesktopFileName("org.tandempractice.Tandem")
+    icon = resource_dir() / "icons" / "tandem.svg"
+    if icon.exists():
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     apply_style(app)
     return app
 

@@ -61,9 +61,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_WINDOWS_MUTEXES: list[object] = []
+
+
+def hold_windows_mutexes() -> None:
+    """On Windows, announce that Tandem runs, so the installer never upgrades under it.
+
+    The names match `windows_mutex` in resources/app.json and AppMutex in the Inno Setup
+    script. The handles are kept for the life of the process (the OS frees them at exit).
+    """
+    if sys.platform != "win32" or _WINDOWS_MUTEXES:
+        return
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel32.CreateMutexW.argtypes = [ctypes.c_void_p, wintypes.BOOL, wintypes.LPCWSTR]
+    kernel32.CreateMutexW.restype = wintypes.HANDLE
+    for name in ("TandemPracticeRecords.Running", "Global\\TandemPracticeRecords.Running"):
+        _WINDOWS_MUTEXES.append(kernel32.CreateMutexW(None, False, name))
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     """Run Tandem; returns the process exit code."""
+    hold_windows_mutexes()
     out = out or sys.stdout
     err = err or sys.stderr
     parser = build_parser()

@@ -82,6 +82,7 @@ LOCK_REASONS = {
     "manual": "",
     "idle": "Tandem locked itself after {minutes} minutes without activity.",
     "suspend": "Tandem locked itself because the computer went to sleep.",
+    "damaged": "Tandem locked the vault because it failed its integrity check.",
 }
 
 
@@ -94,10 +95,10 @@ def describe(error: BaseException) -> str:
 
 
 def _latest_backup_at(conn: Any) -> str | None:
-    # storage.audit_log has no "latest entry of a kind" query yet; this is the one SQL in ui/.
-    row = conn.execute("SELECT at FROM audit_log WHERE event = ? ORDER BY seq DESC LIMIT 1",
-                       (str(AuditEvent.BACKUP_MADE),)).fetchone()
-    return str(row[0]) if row else None
+    from storage import audit_log
+
+    entry = audit_log.latest(conn, AuditEvent.BACKUP_MADE)
+    return entry.at if entry else None
 
 
 def read_snapshot(vault: Vault) -> VaultSnapshot:
@@ -385,7 +386,7 @@ class Session(QObject):
         keychain = self.keychain
 
         def run() -> _Opened:
-            vault = Vault.open(folder, secret_source())
+            vault = Vault.open(folder, secret_source(), defer_check=True)
             try:
                 note = ""
                 if remember:
@@ -406,6 +407,13 @@ class Session(QObject):
                 self._close_in_background(opened.vault, AuditEvent.VAULT_CLOSED)
                 return
             self._adopt(opened.vault, opened.snapshot, VaultState.UNLOCKED)
+            self._check_integrity_after_unlock(opened.vault)
+            if opened.vault.recovery_key_needs_replacing:
+                self.notified.emit(
+                    "Issue a new recovery key",
+                    "A key rotation was interrupted and finished now. Its new recovery key was "
+                    "never shown, so your Emergency Kit no longer works: issue a new recovery "
+                    "key from the Vault menu and keep it safe.")
             if remember:
                 self.probe_keychain()
             if opened.keychain_note:
@@ -416,6 +424,17 @@ class Session(QObject):
                 on_failed(describe(error))
 
         self.tasks.run(run, done, failed)
+
+    def _check_integrity_after_unlock(self, vault: Vault) -> None:
+        """Run the full-page check the fast unlock deferred; lock at once if it finds damage."""
+        def checked(problems: list[str]) -> None:
+            if problems and self.vault is vault:
+                self.lock("damaged")
+                self.problem_reported.emit(
+                    "The vault failed its integrity check (" + problems[0][:100] + "). It was "
+                    "locked and nothing more was written. Restore it from a backup.")
+
+        self.probe_tasks.run(vault.check_integrity, checked, self._ignore)
 
     def _adopt(self, vault: Vault, snapshot: VaultSnapshot, state: VaultState) -> None:
         self.vault = vault

@@ -164,3 +164,21 @@ def test_choosing_another_vault_mid_unlock_discards_the_late_result(
     assert isinstance(ui.page, UnlockPage)
     # The vault that did open in the background was closed again: its lock is free.
     Vault.open(closed_vault.folder, Secret(passphrase=PASSPHRASE)).close()
+
+
+def test_damage_found_after_a_fast_unlock_locks_the_vault(ui: UI,
+                                                         closed_vault: ClosedVault) -> None:
+    """The full-page check runs right after the first paint; damage locks with a message."""
+    from tests.support.vaults import PAGE_SIZE, flip_byte
+
+    pages = (closed_vault.folder / "vault.db").stat().st_size // PAGE_SIZE
+    flip_byte(closed_vault.folder / "vault.db", (pages // 2) * PAGE_SIZE + 100)
+    ui.session.show_vault(closed_vault.folder)
+    page = ui.wait_for_page(UnlockPage)
+    ui.qtbot.keyClicks(page.secret_edit, PASSPHRASE)
+    ui.qtbot.keyClick(page.secret_edit, Qt.Key.Key_Return)
+    ui.qtbot.waitUntil(
+        lambda: isinstance(ui.page, UnlockPage) and ui.page.error.isVisible()
+        and "integrity" in ui.page.error.text(), timeout=10000)
+    assert ui.session.vault is None
+    assert "integrity check" in ui.session.lock_reason
