@@ -591,6 +591,85 @@ def bench_save(table: Table, vault: Vault, q: int) -> None:
         save(body, sections)
 
 
+def bench_workspace(table: Table, folder: Path, key: bytes, q: int) -> None:
+    """The figures a therapist feels, measured through the same API the window uses."""
+    from app.notes import load_templates
+    from app.resources import resource_dir
+    from app.workspace import StatusFilter
+    from storage.practice import PracticeStore
+
+    table.heading("Workspace (through PracticeStore, as the window calls it)")
+    templates = load_templates(resource_dir() / "templates")
+    unlock: list[float] = []
+    checks: list[float] = []
+    for _ in range(5):
+        started = time.perf_counter()
+        vault = Vault.open(folder, Secret(data_key=key), defer_check=True)
+        PracticeStore(vault, templates).list_clients(status=StatusFilter.ALL).result()
+        unlock.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        assert vault.check_integrity() == []
+        checks.append(time.perf_counter() - started)
+        vault.close()
+    table.times("unlock (defer_check) → first page of the client list", unlock,
+                target="≤ 250 ms beyond KDF (#2)")
+    table.times("  deferred quick_check (background, after first paint)", checks)
+
+    vault = Vault.open(folder, Secret(data_key=key), defer_check=True)
+    try:
+        store = PracticeStore(vault, templates)
+        biggest = vault.call(lambda c: c.execute(
+            "SELECT client_id FROM sessions GROUP BY client_id ORDER BY count(*) DESC "
+            "LIMIT 1").fetchone()[0])
+
+        def open_client() -> None:
+            client = store.client(biggest, audit_view=False)
+            sessions = store.sessions(biggest)
+            goals, risk = store.goals(biggest), store.risk(biggest)
+            rows = sessions.result()
+            store.note(rows[0].id).result()
+            client.result(), goals.result(), risk.result()
+
+        table.times("open the biggest client (details, 120 sessions, goals, risk, note)",
+                    sample(open_client, q, 2), target="≤ 150 ms (#3)")
+        table.times("filter keystroke: list_clients(text='ma')",
+                    sample(lambda: store.list_clients(text="ma",
+                                                      status=StatusFilter.ALL).result(), q, 2))
+        common = "client"
+        vault.call(lambda c: c.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.bench_vocab "
+                                       "USING fts5vocab(main, notes_fts, row)"))
+        rare = _rare_term(vault)
+        for label, typed in (("common word", common), ("rare word", rare),
+                             ("phrase", '"cognitive restructuring"'), ("prefix", "restruc*"),
+                             ("2-letter prefix", "an*")):
+            table.times(f"search as you type, {label}: {typed}",
+                        sample(lambda t=typed: store.search(t).result(), q, 2),
+                        target="p95 ≤ 20 ms (#4)")
+        session_id = vault.call(lambda c: c.execute(
+            "SELECT session_id FROM notes WHERE status = 'draft' ORDER BY id DESC LIMIT 1"
+        ).fetchone()[0])
+        note = store.note(session_id).result()
+        assert note is not None
+        original = dict(note.sections)
+        last = list(original)[-1]
+        counter = iter(range(1_000_000))
+
+        def autosave(reindex: bool) -> None:
+            sections = dict(original)
+            sections[last] = original[last] + f" typed {next(counter)}"
+            store.save_draft(session_id, note.template, sections, reindex=reindex).result()
+
+        try:
+            table.times("autosave: save_draft (sections only, FULL sync)",
+                        sample(lambda: autosave(False), q, 2), target="≤ 5 ms (#5)")
+            table.times("  leaving the note: save_draft(reindex=True) (FTS secure-delete)",
+                        sample(lambda: autosave(True), max(5, q // 5), 1))
+        finally:
+            store.save_draft(session_id, note.template, original, reindex=True).result()
+    finally:
+        vault.close()
+
+
 RSS_PROBE = r"""
 import json, sys
 from pathlib import Path
@@ -693,6 +772,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_queries(table, vault, max(5, args.query_reps))
     finally:
         vault.close()
+    say("measuring the workspace …")
+    bench_workspace(table, folder, key, max(5, args.query_reps))
     table.heading("Memory")
     bench_rss_probe(table, folder, key)
     bench_memory(table)
