@@ -88,7 +88,7 @@ def test_typed_item_scores(typed: object, tenths: int) -> None:
 def test_paper_totals_range_over_the_whole_form() -> None:
     assert paper_total_tenths("40", ORS) == 400
     assert paper_total_tenths(24.9, ORS) == 249
-    with pytest.raises(InvalidInput, match="between 0.0 and 40.0"):
+    with pytest.raises(InvalidInput, match=r"between 0\.0 and 40\.0"):
         paper_total_tenths(40.1, ORS)
 
 
