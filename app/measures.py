@@ -95,6 +95,7 @@ class MeasureDefinition:
     alerts: AllianceAlerts | None
     copyright: str
     hash: str
+    source_json: str  # the canonical JSON the hash is of: stored with the first administration
 
     @property
     def max_total_tenths(self) -> int:
@@ -176,6 +177,7 @@ def parse_definition(raw: Any) -> MeasureDefinition:
             copyright=clean_text(str(raw.get("copyright", "")), "The copyright line",
                                  max_chars=1000),
             hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+            source_json=canonical,
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, InvalidInput):
