@@ -39,11 +39,23 @@ class DemoNote:
 
 
 @dataclass(frozen=True)
+class DemoRatings:
+    """The ratings given in one session, in tenths (outcome at the start, alliance at the end)."""
+
+    outcome_measure: str
+    outcome: tuple[int, ...]
+    alliance_measure: str
+    alliance: tuple[int, ...]
+    from_paper: bool = False
+
+
+@dataclass(frozen=True)
 class DemoSession:
-    """A session and its note."""
+    """A session, its note and its ratings."""
 
     details: SessionDetails
     note: DemoNote | None
+    ratings: DemoRatings | None = None
 
 
 @dataclass
@@ -92,7 +104,7 @@ _PROFILES = (
              "Goals met; planned ending", RiskLevel.LOW,
              ("Visit his father's grave", "Return to the choir"),
              ("Hannah Moss", "Bereavement service coordinator")),
-    _Profile("Eleni Papadopoulou", "Eleni", 19, "", "contamination", "soap", 28, None, "",
+    _Profile("Eleni Papadopoulou", "Eleni", 18, "", "contamination", "soap", 28, None, "",
              RiskLevel.NONE, ("Use public bathrooms at university", "Shorten showers to 10 min"),
              ("Dr Alan Price", "University health service")),
     _Profile("Liam O'Connor", "Liam", 15, "", "school", "dap", 18, None, "", RiskLevel.LOW,
@@ -116,6 +128,23 @@ _PROFILES = (
              ("Stay at school all day without calling home", "Sleep in her own bed"),
              ("Grace Adeyemi", "School counsellor")),
 )
+
+# Outcome trajectory (start total, end total, noise) and alliance pattern per theme. Totals are
+# in tenths of the 40-point scale; the shapes cover every change category and a rupture.
+_TRAJECTORIES = {
+    "panic": (190, 315, "steady"),          # recovered
+    "depression": (175, 190, "steady"),     # flat: no reliable change, "not improving"
+    "social": (140, 205, "steady"),         # reliably improved, still below the cutoff
+    "grief": (180, 300, "steady"),          # recovered, closed
+    "contamination": (210, 285, "steady"),  # adolescent crossing 18: cutoff 28 -> 25
+    "school": (200, 262, "steady"),         # adolescent (cutoff 28): improved, not recovered
+    "sleep": (285, 205, "steady"),          # reliably deteriorated
+    "anger": (220, 215, "steady"),          # dropped out, no change
+    "trauma": (160, 268, "rupture"),        # alliance rupture and repair
+    "driving": (230, 300, "steady"),        # recovered
+    "adjustment": (250, 160, "steady"),     # deteriorating, high risk
+    "separation": (240, 335, "steady"),     # child on CORS: recovered (cutoff 32)
+}
 
 _THEME_WORDS = {
     "panic": ("the panic attacks", "the train", "breathing and heart-rate checking",
@@ -204,6 +233,34 @@ def _note(profile: _Profile, number: int, rng: random.Random) -> dict[str, str]:
     return by_template[profile.template]
 
 
+def _split(total: int, rng: random.Random, spread: int = 8) -> tuple[int, ...]:
+    """Four item scores (tenths, 0–100) that add up to `total`."""
+    total = max(0, min(400, total))
+    items = [total // 4] * 4
+    for i in range(total - sum(items)):
+        items[i % 4] += 1
+    for _ in range(3):  # move a little between items, keeping the sum
+        a, b = rng.sample(range(4), 2)
+        shift = rng.randint(0, spread)
+        if items[a] - shift >= 0 and items[b] + shift <= 100:
+            items[a] -= shift
+            items[b] += shift
+    return tuple(items)
+
+
+def _ratings(profile: _Profile, index: int, count: int, rng: random.Random) -> DemoRatings:
+    start, end, pattern = _TRAJECTORIES[profile.theme]
+    progress = index / max(count - 1, 1)
+    outcome = round(start + (end - start) * progress + rng.randint(-12, 12))
+    alliance = 384 + rng.randint(-6, 14)
+    if pattern == "rupture" and count // 3 <= index <= count // 3 + 1:
+        alliance = 305 + rng.randint(0, 20)  # a rupture, discussed, then repaired
+    child = profile.age is not None and profile.age <= 12
+    return DemoRatings("cors" if child else "ors", _split(outcome, rng),
+                       "csrs" if child else "srs", _split(min(alliance, 400), rng, 2),
+                       from_paper=rng.random() < 0.1)
+
+
 def demo_practice(today: date, seed: int = SEED) -> list[DemoClient]:
     """The twelve demo clients, dated so that the most recent sessions are this week."""
     rng = random.Random(seed)
@@ -215,6 +272,9 @@ def demo_practice(today: date, seed: int = SEED) -> list[DemoClient]:
         start = last - timedelta(weeks=profile.weeks)
         birth = (date(today.year - profile.age, rng.randint(1, 12), rng.randint(1, 28))
                  if profile.age is not None else None)
+        if profile.theme == "contamination":  # turned 18 about ten weeks ago, mid-treatment
+            eighteenth = today - timedelta(weeks=10)
+            birth = eighteenth.replace(year=eighteenth.year - 18)
         details = ClientDetails(
             name=profile.name, preferred_name=profile.preferred, pseudonym="",
             date_of_birth=birth, age_band=profile.age_band,
@@ -246,6 +306,7 @@ def demo_practice(today: date, seed: int = SEED) -> list[DemoClient]:
         hour = 9 + index % 8
         day = start
         number = 0
+        attended_total = profile.weeks  # an estimate for shaping the trajectory
         while day <= last:
             roll = rng.random()
             attendance = (Attendance.CANCELLED if roll < 0.06 else
@@ -261,7 +322,10 @@ def demo_practice(today: date, seed: int = SEED) -> list[DemoClient]:
                             if rng.random() < 0.08 and not recent else "")
                 note = DemoNote(profile.template, _note(profile, number, rng), late,
                                 signed=not recent, addendum=addendum)
-            client.sessions.append(DemoSession(session, note))
+                ratings = _ratings(profile, number - 1, attended_total, rng)
+            else:
+                ratings = None
+            client.sessions.append(DemoSession(session, note, ratings))
             day += timedelta(weeks=1)
         if not ended:
             client.sessions.append(DemoSession(

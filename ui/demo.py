@@ -6,15 +6,18 @@ screen (it protects nothing real), and the window shows a DEMO badge throughout.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from app.clients import ClientStatus
 from app.clock import Clock, SettableClock
-from app.demo_practice import demo_practice
+from app.demo_practice import DemoRatings, demo_practice
+from app.measures import AlertKind, load_definitions
 from app.notes import AmendmentKind, load_templates
 from app.resources import resource_dir
 from storage.practice import PracticeStore
+from storage.ratings import RatingInput, RatingsStore
 from storage.vault import Secret, Vault, looks_like_vault
 
 DEMO_PASSPHRASE = "tandem demo practice"
@@ -48,13 +51,15 @@ def populate_demo(vault: Vault, today: date | None = None) -> None:
     notes, signatures, late entries and the audit trail carry the dates they would really have.
     """
     today = today or datetime.now().astimezone().date()
-    store = PracticeStore(vault, load_templates(resource_dir() / "templates"))
+    templates = load_templates(resource_dir() / "templates")
+    store = PracticeStore(vault, templates)
+    ratings = RatingsStore(vault, load_definitions(resource_dir() / "measures"), templates)
     real_clock = vault.clock
     clock = SettableClock(real_clock.now())
     vault.clock = clock
 
-    def at(day: date, hour: int = 18) -> None:
-        clock.set(datetime.combine(day, time(hour)).astimezone(UTC))
+    def at(day: date, hour: int = 18, minute: int = 0) -> None:
+        clock.set(datetime.combine(day, time(hour, minute)).astimezone(UTC))
 
     try:
         for demo in demo_practice(today):
@@ -64,6 +69,11 @@ def populate_demo(vault: Vault, today: date | None = None) -> None:
             for demo_session in demo.sessions:
                 at(min(demo_session.details.date, today), 8)
                 session = store.create_session(client.id, demo_session.details).result()
+                if demo_session.ratings is not None:
+                    hour = int(demo_session.details.start_time[:2] or 9)
+                    at(demo_session.details.date, hour, 2)
+                    _record_ratings(ratings, client.id, session.id, demo_session.ratings,
+                                    lambda d=demo_session.details.date, h=hour: at(d, h, 48))
                 note = demo_session.note
                 if note is None:
                     continue
@@ -85,6 +95,22 @@ def populate_demo(vault: Vault, today: date | None = None) -> None:
     finally:
         vault.clock = real_clock
     vault.audit("demo.populated", {"version": 2})
+
+
+def _record_ratings(ratings: RatingsStore, client_id: int, session_id: int, demo: DemoRatings,
+                    end_of_session: Callable[[], None]) -> None:
+    """ORS at the start, SRS at the end; a low SRS is discussed, as PCOMS intends."""
+    mode = "paper_items" if demo.from_paper else "screen"
+    ratings.record(RatingInput(client_id, session_id, demo.outcome_measure, mode,
+                               demo.outcome)).result()
+    end_of_session()
+    srs = ratings.record(RatingInput(client_id, session_id, demo.alliance_measure, mode,
+                                     demo.alliance)).result()
+    if srs.total < 360:
+        ratings.mark_discussed(
+            srs.id, AlertKind.SRS_TOTAL_LOW, f"Session rating {srs.total / 10:.1f}.",
+            "Said the session felt rushed and off-topic. Agreed to start next time with what "
+            "matters most to her, and to check in at half time.").result()
 
 
 def open_demo(folder: Path, clock: Clock | None = None) -> Vault:

@@ -43,3 +43,33 @@ def test_demo_practice_is_varied_and_current(tmp_path: Path) -> None:
     finally:
         vault.close()
     assert DEMO_PASSPHRASE  # published on the unlock screen
+
+
+def test_demo_ratings_cover_every_trajectory(tmp_path: Path) -> None:
+    from app.measures import ChangeCategory, load_definitions
+    from app.resources import resource_dir
+    from storage.ratings import RatingsStore
+
+    vault = open_demo(tmp_path / "Demo.tandem")
+    try:
+        practice = PracticeStore(vault, {})
+        ratings = RatingsStore(vault, load_definitions(resource_dir() / "measures"))
+        rows = {r.name: r.id for r in practice.list_clients(status=StatusFilter.ALL).result()}
+        summaries = {name: ratings.summary(cid).result() for name, cid in rows.items()}
+        categories = {s.change.category for s in summaries.values()}
+        assert {ChangeCategory.RECOVERED, ChangeCategory.RELIABLY_IMPROVED,
+                ChangeCategory.NO_RELIABLE_CHANGE,
+                ChangeCategory.RELIABLY_DETERIORATED} <= categories
+        assert summaries["Ruby Mitchell"].outcome[0].measure == "cors"
+        assert summaries["Ruby Mitchell"].alliance[0].measure == "csrs"
+        # The adolescent who turned 18 mid-treatment is judged against the adult cutoff.
+        assert summaries["Eleni Papadopoulou"].change.cutoff_tenths == 250
+        assert summaries["Liam O'Connor"].change.cutoff_tenths == 280
+        # Priya's alliance ruptured and was repaired, and the rupture was discussed.
+        alliance = [a.total for a in summaries["Priya Raman"].alliance]
+        assert min(alliance) < 360 and alliance[-1] >= 360
+        assert ratings.responses(rows["Priya Raman"]).result()
+        modes = {a.mode for s in summaries.values() for a in s.outcome}
+        assert modes == {"screen", "paper_items"}
+    finally:
+        vault.close()
