@@ -66,6 +66,11 @@ VAULT_SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("backup.warn_after_days", int, 7, "Warn when the last backup is older than",
                     1, 90),
         SettingSpec("measures.licence", str, "", "Outcome measure licence"),
+        SettingSpec("measures.no_improvement_by", int, 4,
+                    "Flag no reliable improvement by session", 2, 30),
+        # Tenths of a point; 0 = not set (no established value for CORS: measures.md).
+        SettingSpec("measures.cors_reliable_change", int, 0,
+                    "CORS reliable change (tenths; 0 = not set)", 0, 400),
     )
 }
 

@@ -21,9 +21,9 @@ from app.clock import iso
 from app.errors import InvalidInput
 from app.measures import AlertKind, MeasureDefinition, fmt, total_tenths
 from app.notes import AmendmentKind, NoteStatus, NoteTemplate, content_hash, plain_text
-from app.ratings import DEFAULT_NO_IMPROVEMENT_BY, Administration, RatingsSummary, summarise
+from app.ratings import Administration, RatingsSummary, summarise
 from app.text import clean_text
-from storage import audit_log
+from storage import audit_log, settings_repo
 from storage.connection import Connection
 from storage.vault import Vault
 
@@ -156,8 +156,10 @@ class RatingsStore:
         """Every rating of the client, oldest first, voided ones included (marked)."""
         return self.vault.submit(lambda conn: self._administrations(conn, client_id))
 
-    def _summary(self, conn: Connection, client_id: int, no_improvement_by: int) -> \
-            RatingsSummary:
+    def _summary(self, conn: Connection, client_id: int) -> RatingsSummary:
+        settings = settings_repo.read_all(conn)
+        no_improvement_by = int(settings["measures.no_improvement_by"])
+        cors_rc = int(settings["measures.cors_reliable_change"])
         administrations = self._administrations(conn, client_id)
         row = conn.execute("SELECT date_of_birth FROM clients WHERE id = ?",
                            (client_id,)).fetchone()
@@ -166,15 +168,17 @@ class RatingsStore:
         if row and row[0]:
             when = valid[-1].administered_at.date() if valid else date.today()
             age = age_on(date.fromisoformat(row[0]), when)
-        return summarise(administrations, self.definitions, age, no_improvement_by)
+        return summarise(administrations, self.definitions, age, no_improvement_by,
+                         {"cors": cors_rc} if cors_rc else None)
 
-    def summary(self, client_id: int, no_improvement_by: int = DEFAULT_NO_IMPROVEMENT_BY
-                ) -> Future[RatingsSummary]:
-        """Trajectories, change category (age band at the latest rating) and alerts."""
-        return self.vault.submit(lambda conn: self._summary(conn, client_id, no_improvement_by))
+    def summary(self, client_id: int) -> Future[RatingsSummary]:
+        """Trajectories, change category (age band at the latest rating) and alerts.
 
-    def flags(self, client_ids: list[int], no_improvement_by: int = DEFAULT_NO_IMPROVEMENT_BY
-              ) -> Future[dict[int, tuple[str, ...]]]:
+        The practice's settings apply: no improvement by session N; a CORS reliable change.
+        """
+        return self.vault.submit(lambda conn: self._summary(conn, client_id))
+
+    def flags(self, client_ids: list[int]) -> Future[dict[int, tuple[str, ...]]]:
         """Short flag words for the client list (latest ratings' alerts), by client id."""
         def run(conn: Connection) -> dict[int, tuple[str, ...]]:
             words = {AlertKind.ORS_DETERIORATED: "Deteriorating",
@@ -183,7 +187,7 @@ class RatingsStore:
                      AlertKind.SRS_DROPPED: "Alliance dropped"}
             out: dict[int, tuple[str, ...]] = {}
             for client_id in client_ids:
-                summary = self._summary(conn, client_id, no_improvement_by)
+                summary = self._summary(conn, client_id)
                 kinds = dict.fromkeys(words[a.kind] for a in summary.latest_alerts)
                 if kinds:
                     out[client_id] = tuple(kinds)

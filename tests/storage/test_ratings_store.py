@@ -142,3 +142,31 @@ def test_discussed_alerts_go_into_the_draft_or_an_addendum(stores) -> None:
     assert note is not None and note.sections == {"note": "Session went well"}
     assert "different approach" in note.amendments[0].body
     assert ratings.responses(client).result()[(other.id, "srs_total_low")].startswith("Agreed")
+
+
+def test_the_practice_settings_decide_the_rules(stores) -> None:
+    from storage import settings_repo
+
+    practice, ratings, clock = stores
+    client, sessions = client_with_sessions(practice, 3)
+    for session, total in zip(sessions, (200, 210, 220), strict=True):
+        clock.set(clock.now() + timedelta(days=7))
+        ratings.record(ors(client, session.id, *(total / 40,) * 4)).result()
+    assert ratings.flags([client]).result() == {}  # session 3 < the default of 4
+    settings_repo.put(ratings.vault, "measures.no_improvement_by", 3)
+    assert ratings.flags([client]).result() == {client: ("Not improving",)}
+
+
+def test_a_cors_reliable_change_can_be_set(stores) -> None:
+    from storage import settings_repo
+
+    practice, ratings, clock = stores
+    client, sessions = client_with_sessions(practice, 2, dob=date(2017, 5, 1))
+    for session, item in zip(sessions, (6.0, 8.0), strict=True):
+        clock.set(clock.now() + timedelta(days=7))
+        ratings.record(RatingInput(client, session.id, "cors", "screen",
+                                   (round(item * 10),) * 4)).result()
+    assert ratings.summary(client).result().change.category is ChangeCategory.NOT_ENOUGH_DATA
+    settings_repo.put(ratings.vault, "measures.cors_reliable_change", 60)
+    summary = ratings.summary(client).result()
+    assert summary.change.category is ChangeCategory.RECOVERED  # 24.0 -> 32.0, cutoff 32
