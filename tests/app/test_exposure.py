@@ -79,14 +79,19 @@ def test_habituation_boundaries(trials: list[dict], ready: bool) -> None:
     assert result.reason
 
 
+def expect(occurred: bool | None, before: int, after: int) -> dict:
+    return {"outcome_occurred": occurred, "expectancy_before": before,
+            "expectancy_after": after}
+
+
 INH = ProgressionRule(RuleKind.INHIBITORY, expectancy_drop=20, require_no_safety=True,
                       consecutive=1)
 
 
 @pytest.mark.parametrize(("kw", "ready", "why"), [
-    ({"outcome_occurred": False, "expectancy_before": 80, "expectancy_after": 60}, True, "fell 20"),
-    ({"outcome_occurred": False, "expectancy_before": 80, "expectancy_after": 61}, False, "fell 19"),
-    ({"outcome_occurred": True, "expectancy_before": 80, "expectancy_after": 20}, False, "happened"),
+    (expect(False, 80, 60), True, "fell 20"),
+    (expect(False, 80, 61), False, "fell 19"),
+    (expect(True, 80, 20), False, "happened"),
     ({"outcome_occurred": None, "expectancy_before": 80, "expectancy_after": 20}, False,
      "not recorded"),
     ({"outcome_occurred": False, "expectancy_before": 80, "expectancy_after": 20,
