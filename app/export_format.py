@@ -246,6 +246,8 @@ def _trial(obj: Any, path: str) -> dict[str, Any]:
         "response_prevention": c.text("response_prevention", max_chars=LONG, multiline=True),
         "learned": c.text("learned", max_chars=LONG, multiline=True),
         "suds_readings": c.items("suds_readings", max_items=1000),
+        "session_ref": c.text("session_ref", max_chars=40),
+        "reading_interval_min": c.integer("reading_interval_min", 1, 240, optional=True),
     }
     for key in ("suds_before", "suds_peak", "suds_after", "expectancy_before",
                 "expectancy_after"):

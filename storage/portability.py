@@ -110,6 +110,7 @@ def _export_client(conn: Connection, client: dict[str, Any],
             for trial in trials:
                 trial.pop("id")
                 trial.pop("step_id")
+                trial["session_ref"] = refs.get(trial.pop("session_id"), "")
                 for key in ("suds_readings", "safety_planned_to_drop", "safety_used"):
                     trial[key] = json.loads(trial[key])
                 for key in ("accompanied", "therapist_present"):
@@ -266,6 +267,7 @@ def _import_client(conn: Connection, client: dict[str, Any], counts: dict[str, i
                 "safety_behaviours": _dump(step["safety_behaviours"])})
             for trial in step["trials"]:
                 values = dict(trial)
+                values["session_id"] = session_ids.get(values.pop("session_ref"))
                 for key in ("suds_readings", "safety_planned_to_drop", "safety_used"):
                     values[key] = _dump(values[key])
                 for key in ("accompanied", "therapist_present"):

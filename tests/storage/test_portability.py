@@ -156,3 +156,30 @@ def test_any_field_replaced_by_junk_is_rejected_cleanly(key: str, junk: object) 
     document["clients"][0][key] = junk
     with contextlib.suppress(InvalidInput):
         validate_export(document)
+
+
+def test_ladders_and_ratings_round_trip(filled: PracticeStore, vault_factory) -> None:
+    from datetime import UTC, datetime
+
+    from app.exposure import StepDraft, TrialRecord
+    from app.measures import load_definitions
+    from storage.exposure import ExposureStore
+    from storage.ratings import RatingInput, RatingsStore
+
+    vault = filled.vault
+    client = filled.list_clients().result()[0].id
+    session = filled.sessions(client).result()[0].id
+    exposure = ExposureStore(vault)
+    ladder = exposure.create_ladder(client, "Trams", "Ride alone",
+                                    steps=[StepDraft("One stop", 30, "", ("Music",))]).result()
+    step = exposure.steps(ladder).result()[0].id
+    exposure.log_trial(step, TrialRecord(datetime(2026, 10, 1, 9, tzinfo=UTC), suds_before=30,
+                                         suds_peak=60, suds_after=20,
+                                         suds_readings=((0, 30), (5, 60), (10, 20))),
+                       session_id=session, reading_interval_min=5).result()
+    RatingsStore(vault, load_definitions(resource_dir() / "measures")).record(
+        RatingInput(client, session, "ors", "screen", (50, 61, 72, 83))).result()
+    first = export_record(vault)
+    target = fresh_vault(vault_factory)
+    import_record(target, json.loads(json.dumps(first)), TEMPLATES)
+    assert without_time(export_record(target)) == without_time(first)
