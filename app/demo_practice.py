@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from app.clients import (
     ClientDetails,
@@ -22,6 +22,7 @@ from app.clients import (
     RiskLevel,
     RiskRecord,
 )
+from app.exposure import ProgressionRule, RuleKind, TrialRecord
 from app.sessions import Attendance, Modality, SessionDetails
 
 SEED = 20261123
@@ -58,6 +59,26 @@ class DemoSession:
     ratings: DemoRatings | None = None
 
 
+@dataclass(frozen=True)
+class DemoTrial:
+    """One exposure trial: which step, when (days after the ladder starts), and the record."""
+
+    step: int
+    day: int
+    in_session: bool
+    record: TrialRecord
+
+
+@dataclass(frozen=True)
+class DemoLadder:
+    """A fear ladder at some stage, with its trials."""
+
+    starter: str  # id of the starter ladder in resources/ladders it was adapted from
+    rule: ProgressionRule
+    mastered: int  # the first N steps are mastered
+    trials: tuple[DemoTrial, ...]
+
+
 @dataclass
 class DemoClient:
     """One fictional client's whole record."""
@@ -72,6 +93,7 @@ class DemoClient:
     end_reason: str = ""
     sessions: list[DemoSession] = field(default_factory=list)
     process_note: str = ""
+    ladder: DemoLadder | None = None
 
 
 @dataclass(frozen=True)
@@ -261,6 +283,66 @@ def _ratings(profile: _Profile, index: int, count: int, rng: random.Random) -> D
                        from_paper=rng.random() < 0.1)
 
 
+_LADDERS = {
+    # theme: (starter ladder, rule, steps mastered, steps with trials, safety still used)
+    "driving": ("driving", ProgressionRule(RuleKind.HABITUATION), 3, 5, False),
+    "contamination": ("contamination",
+                      ProgressionRule(RuleKind.INHIBITORY, expectancy_drop=20, consecutive=1),
+                      4, 6, False),
+    "panic": ("panic-sensations",
+              ProgressionRule(RuleKind.INHIBITORY, expectancy_drop=20, consecutive=2), 2, 4,
+              True),
+}
+_FEARS = {"driving": "I'll panic and crash", "contamination": "I'll get seriously ill",
+          "panic": "I'll faint or have a heart attack"}
+_LEARNED = (
+    "The anxiety peaked and then came down on its own.",
+    "Nothing terrible happened even though I felt awful at first.",
+    "I can feel anxious and still do it.",
+    "My body's alarm is loud but it isn't danger.",
+    "It was easier the second time than I predicted.",
+)
+
+
+def _ladder(theme: str, start: date, weeks: int, rng: random.Random) -> DemoLadder | None:
+    spec = _LADDERS.get(theme)
+    if spec is None:
+        return None
+    starter, rule, mastered, active, safety = spec
+    trials = []
+    day = 14
+    for step in range(active):
+        count = 3 if step < mastered else rng.randint(1, 3)
+        for n in range(count):
+            base = 30 + step * 8
+            peak = min(100, base + 25 - n * 6 + rng.randint(-4, 4))
+            after = max(0, peak - (35 + n * 8) + rng.randint(-5, 5))
+            before = max(0, min(peak, base - n * 5 + rng.randint(-3, 3)))
+            expectancy_before = max(10, 85 - step * 5 - n * 10)
+            ready_step = step < mastered or (step == active - 1 and not safety)
+            expectancy_after = max(0, expectancy_before - (30 if ready_step or safety else 10))
+            in_session = (n == 0)
+            started = datetime.combine(start + timedelta(days=day),
+                                       time(11 if in_session else 18), tzinfo=UTC)
+            trials.append(DemoTrial(step, day, in_session, TrialRecord(
+                started, "session" if in_session else "homework",
+                place="Therapy room and nearby" if in_session else "Near home",
+                accompanied=in_session, therapist_present=in_session,
+                planned_minutes=20, actual_minutes=20 + rng.randint(-5, 10),
+                suds_before=before, suds_peak=peak, suds_after=after,
+                suds_readings=tuple((m, max(0, peak - m * 2)) for m in range(0, 21, 5))
+                if in_session else (),
+                feared_outcome=_FEARS[theme], expectancy_before=expectancy_before,
+                expectancy_after=expectancy_after, outcome_occurred=False,
+                safety_planned_to_drop=("Checking the pulse",) if theme == "panic" else (),
+                safety_used=("Checking the pulse",) if safety and step >= mastered else (),
+                learned=rng.choice(_LEARNED))))
+            day += 3 if not in_session else 4
+        if day > weeks * 7 - 7:
+            break
+    return DemoLadder(starter, rule, mastered, tuple(trials))
+
+
 def demo_practice(today: date, seed: int = SEED) -> list[DemoClient]:
     """The twelve demo clients, dated so that the most recent sessions are this week."""
     rng = random.Random(seed)
@@ -327,6 +409,7 @@ def demo_practice(today: date, seed: int = SEED) -> list[DemoClient]:
                 ratings = None
             client.sessions.append(DemoSession(session, note, ratings))
             day += timedelta(weeks=1)
+        client.ladder = _ladder(profile.theme, start, profile.weeks, rng)
         if not ended:
             client.sessions.append(DemoSession(
                 SessionDetails(last + timedelta(weeks=1), f"{hour:02d}:00"), None))

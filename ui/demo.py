@@ -7,15 +7,18 @@ screen (it protects nothing real), and the window shows a DEMO badge throughout.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from app.clients import ClientStatus
 from app.clock import Clock, SettableClock
-from app.demo_practice import DemoRatings, demo_practice
+from app.demo_practice import DemoLadder, DemoRatings, demo_practice
+from app.exposure import StarterLadder, StepStatus, load_starter_ladders
 from app.measures import AlertKind, load_definitions
 from app.notes import AmendmentKind, load_templates
 from app.resources import resource_dir
+from storage.exposure import ExposureStore
 from storage.practice import PracticeStore
 from storage.ratings import RatingInput, RatingsStore
 from storage.vault import Secret, Vault, looks_like_vault
@@ -54,6 +57,8 @@ def populate_demo(vault: Vault, today: date | None = None) -> None:
     templates = load_templates(resource_dir() / "templates")
     store = PracticeStore(vault, templates)
     ratings = RatingsStore(vault, load_definitions(resource_dir() / "measures"), templates)
+    exposure = ExposureStore(vault)
+    starters = load_starter_ladders(resource_dir() / "ladders")
     real_clock = vault.clock
     clock = SettableClock(real_clock.now())
     vault.clock = clock
@@ -85,6 +90,8 @@ def populate_demo(vault: Vault, today: date | None = None) -> None:
                     at(demo_session.details.date + timedelta(days=note.written_days_after + 2))
                     store.add_amendment(saved.note_id, AmendmentKind.ADDENDUM,
                                         note.addendum).result()
+            if demo.ladder is not None:
+                _write_ladder(exposure, store, client.id, demo.ladder, starters, at)
             at(demo.risk.reviewed_on or today, 19)
             store.record_risk(client.id, demo.risk).result()
             store.save_process_notes(client.id, demo.process_note).result()
@@ -95,6 +102,34 @@ def populate_demo(vault: Vault, today: date | None = None) -> None:
     finally:
         vault.clock = real_clock
     vault.audit("demo.populated", {"version": 2})
+
+
+def _write_ladder(exposure: ExposureStore, store: PracticeStore, client_id: int,
+                  ladder: DemoLadder, starters: dict[str, StarterLadder],
+                  at: Callable[..., None]) -> None:
+    """A ladder adapted from a starter, with its trials; in-session ones linked to a session."""
+    starter = starters[ladder.starter]
+    first_trial = min((t.record.started_at for t in ladder.trials), default=None)
+    if first_trial is not None:
+        at(first_trial.date() - timedelta(days=7), 17)
+    ladder_id = exposure.create_ladder(client_id, starter.target_fear, starter.goal,
+                                       ladder.rule, list(starter.steps)).result()
+    steps = exposure.steps(ladder_id).result()
+    sessions = sorted((s for s in store.sessions(client_id).result()
+                       if s.attendance.value == "attended"), key=lambda s: s.date)
+    for trial in ladder.trials:
+        record, session_id = trial.record, None
+        if trial.in_session:
+            session = next((s for s in sessions if s.date >= record.started_at.date()), None)
+            if session is not None:
+                session_id = session.id
+                record = replace(record, started_at=datetime.combine(
+                    session.date, time(11)).astimezone(UTC))
+        at(record.started_at.date(), 20)
+        exposure.log_trial(steps[trial.step].id, record, session_id,
+                           5 if record.suds_readings else None).result()
+    for step in steps[: ladder.mastered]:
+        exposure.set_status(step.id, StepStatus.MASTERED).result()
 
 
 def _record_ratings(ratings: RatingsStore, client_id: int, session_id: int, demo: DemoRatings,

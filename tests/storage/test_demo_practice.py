@@ -73,3 +73,33 @@ def test_demo_ratings_cover_every_trajectory(tmp_path: Path) -> None:
         assert modes == {"screen", "paper_items"}
     finally:
         vault.close()
+
+
+def test_demo_ladders_at_different_stages_under_both_rules(tmp_path: Path) -> None:
+    from app.exposure import RuleKind, StepStatus
+    from storage.exposure import ExposureStore
+
+    vault = open_demo(tmp_path / "Demo.tandem")
+    try:
+        practice = PracticeStore(vault, {})
+        exposure = ExposureStore(vault)
+        rows = {r.name: r.id for r in practice.list_clients(status=StatusFilter.ALL).result()}
+        ladders = {name: exposure.ladders(cid).result() for name, cid in rows.items()}
+        with_ladders = {name: found[0] for name, found in ladders.items() if found}
+        assert set(with_ladders) == {"Jonas Berg", "Eleni Papadopoulou", "Maya Okonkwo"}
+        assert {lad.rule.kind for lad in with_ladders.values()} == set(RuleKind)
+        all_steps = {name: exposure.steps(lad.id).result()
+                     for name, lad in with_ladders.items()}
+        statuses = {s.status for steps in all_steps.values() for s in steps}
+        assert {StepStatus.MASTERED, StepStatus.IN_PROGRESS, StepStatus.PLANNED} <= statuses
+        assert any(s.readiness.ready and s.status is StepStatus.IN_PROGRESS
+                   for steps in all_steps.values() for s in steps)
+        maya = [s for s in all_steps["Maya Okonkwo"] if s.status is StepStatus.IN_PROGRESS]
+        assert any("safety behaviours still used" in s.readiness.reason for s in maya)
+        trials = [t for steps in all_steps.values() for s in steps
+                  for t in exposure.trials(s.id).result()]
+        assert {t.record.setting for t in trials} == {"session", "homework"}
+        assert all(t.session_id for t in trials if t.record.setting == "session")
+        assert exposure.latest_learning(rows["Jonas Berg"]).result()
+    finally:
+        vault.close()
