@@ -350,7 +350,10 @@ def demo_practice(today: date, seed: int = SEED) -> list[DemoClient]:
     for index, profile in enumerate(_PROFILES):
         ended = (today - timedelta(weeks=profile.ended_weeks_ago)
                  if profile.ended_weeks_ago else None)
-        last = ended or today - timedelta(days=rng.randint(0, 6))
+        # Each client has a weekday slot, Monday to Friday; the last session is the latest such
+        # day on or before today (or before the ending, for closed clients).
+        anchor = ended or today
+        last = anchor - timedelta(days=(anchor.weekday() - index % 5) % 7)
         start = last - timedelta(weeks=profile.weeks)
         birth = (date(today.year - profile.age, rng.randint(1, 12), rng.randint(1, 28))
                  if profile.age is not None else None)
