@@ -123,11 +123,10 @@ def clean_sections(template: NoteTemplate, sections: Mapping[str, str]) -> dict[
 def plain_text(template: NoteTemplate, sections: Mapping[str, str]) -> str:
     """The note as one text (headings and sections) for search, previews and letters."""
     titles = {s.key: s.title for s in template.sections}
-    parts = []
-    for key, text in sections.items():
-        if text.strip():
-            parts.append(f"{titles.get(key, key)}\n{text.strip()}")
-    return "\n\n".join(parts)
+    filled = [(key, text.strip()) for key, text in sections.items() if text.strip()]
+    if len(template.sections) == 1 and [k for k, _ in filled] in ([], [template.sections[0].key]):
+        return filled[0][1] if filled else ""  # a one-section note needs no heading
+    return "\n\n".join(f"{titles.get(key, key)}\n{text}" for key, text in filled)
 
 
 def preview(text: str, length: int = 160) -> str:

@@ -96,6 +96,8 @@ class NoteView:
     content_sha256: str | None
     late_entry: bool
     amendments: tuple[Amendment, ...] = ()
+    deleted_at: str | None = None
+    deleted_reason: str = ""
 
 
 @dataclass(frozen=True)

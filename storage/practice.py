@@ -476,7 +476,8 @@ class PracticeStore:
     def _note(self, conn: Connection, session_id: int) -> NoteView | None:
         row = conn.execute(
             "SELECT id, session_id, template, sections, status, created_at, updated_at, "
-            "signed_at, content_sha256, late_entry FROM notes WHERE session_id = ?",
+            "signed_at, content_sha256, late_entry, deleted_at, deleted_reason FROM notes "
+            "WHERE session_id = ?",
             (session_id,)).fetchone()
         if row is None:
             return None
@@ -484,7 +485,8 @@ class PracticeStore:
             "SELECT id, kind, body, created_at, signed_at, content_sha256 FROM note_amendments "
             "WHERE note_id = ? ORDER BY id", (row[0],)))
         return NoteView(row[0], row[1], row[2], json.loads(row[3]), NoteStatus(row[4]),
-                        row[5], row[6], row[7], row[8], bool(row[9]), amendments)
+                        row[5], row[6], row[7], row[8], bool(row[9]), amendments, row[10],
+                        row[11] or "")
 
     def save_draft(self, session_id: int, template_id: str, sections: Mapping[str, str], *,
                    reindex: bool = False) -> Future[SavedDraft]:

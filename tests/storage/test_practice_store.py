@@ -194,3 +194,21 @@ def test_search_lists_newest_sessions_first(store: PracticeStore) -> None:
         session = add_session(store, client, day)
         store.save_draft(session, "free", {"note": "breathing practice"}).result()
     assert [h.session_date.month for h in store.search("breathing").result()] == [9, 5, 3]
+
+
+def test_a_deleted_note_stub_says_when_and_why(store: PracticeStore) -> None:
+    client = add_client(store, "Ana Silva")
+    session = add_session(store, client, date(2026, 11, 2))
+    note = store.save_draft(session, "free", {"note": "Wrong client"}).result()
+    store.sign_note(note.note_id).result()
+    store.delete_note(note.note_id, "Written in the wrong record").result()
+    stub = store.note(session).result()
+    assert stub is not None and stub.deleted_at and stub.deleted_reason == \
+        "Written in the wrong record"
+
+
+def test_one_section_notes_have_no_heading_in_their_text(store: PracticeStore) -> None:
+    client = add_client(store, "Ana Silva")
+    session = add_session(store, client, date(2026, 11, 2))
+    store.save_draft(session, "free", {"note": "Walked to the park"}).result()
+    assert store.sessions(client).result()[0].note_preview == "Walked to the park"
