@@ -2,7 +2,8 @@
 
 `run_gui` decides which vault to show: `--vault PATH`, `--demo`, the last vault used on this
 computer, or the first-run page. `--demo --screenshot FILE` opens and unlocks the demo vault
-without any dialog, paints the window at 1280×800, saves it as a PNG and exits.
+without any dialog, opens a client and a note, paints the window at 1280×800, saves it as a PNG
+and exits.
 
 Start-up stays fast: Qt and the pages are imported here, inside functions, and nothing touches the
 keychain before the first paint.
@@ -109,10 +110,16 @@ def take_screenshot(target: Path, vault: Path | None = None, *,
         window.show()
         deadline = time.monotonic() + timeout
         page = window.page
+        asked = False
         while time.monotonic() < deadline:
             app.processEvents()
-            if isinstance(page, WorkspacePage) and page.model.loaded:
-                break
+            if isinstance(page, WorkspacePage):
+                # The workspace as a therapist sees it: a client open, a note on screen.
+                if not asked and page.client_model.loaded:
+                    page.show_example()
+                    asked = True
+                if asked and page.example_ready:
+                    break
             time.sleep(0.01)
         for _ in range(5):
             app.processEvents()

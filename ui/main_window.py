@@ -31,6 +31,7 @@ from ui.pages.workspace import WorkspacePage
 from ui.session import Session, VaultState
 from ui.widgets.common import badge
 from ui.widgets.style import em
+from ui.workspace.actions import WorkspaceActions
 
 APP_TITLE = "Tandem"
 
@@ -58,6 +59,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_status_bar()
+        from ui.backup_scheduler import BackupScheduler
+
+        self.backup_scheduler = BackupScheduler(session, self)
         self.resize(1280, 800)
         geometry = session.local_settings.window_geometry()
         if geometry is not None:
@@ -86,7 +90,8 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.new_vault_action = self._action("&New vault…", self.session.new_vault, "Ctrl+N",
+        # No shortcut: Ctrl+N is New session, what a therapist does every hour.
+        self.new_vault_action = self._action("&New vault…", self.session.new_vault, None,
                                              "Create a new vault")
         self.open_vault_action = self._action("&Open vault…", self.open_vault, "Ctrl+O",
                                               "Open an existing vault folder")
@@ -105,9 +110,15 @@ class MainWindow(QMainWindow):
         self.forget_action = self._action("&Forget on this computer", self.forget, None,
                                           "Remove the vault key from this computer's keychain")
         self.settings_action = self._action("&Settings…", self.open_settings, "Ctrl+,",
-                                            "When to lock")
+                                            "Practice profile, locking, backups, licences")
+        self.search_action = self._action("&Search everything…", self.search_everything,
+                                          "Ctrl+K", "Search every note and addendum")
+        from ui.search.palette import ShortcutKeeper
+
+        ShortcutKeeper(self.search_action, self)  # Ctrl+K also from inside text fields
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
         self.about_action = self._action("&About Tandem", self.show_about)
+        self.workspace_actions = WorkspaceActions(self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -118,7 +129,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        go_menu = bar.addMenu("&Go")
+        go_menu.addAction(self.search_action)
         vault_menu = bar.addMenu("&Vault")
+        vault_menu.addAction(self.workspace_actions["vault_overview"])
+        vault_menu.addSeparator()
         vault_menu.addActions([self.backup_action, self.verify_action])
         vault_menu.addSeparator()
         vault_menu.addActions([self.passphrase_action, self.forget_action])
@@ -126,7 +141,9 @@ class MainWindow(QMainWindow):
         vault_menu.addAction(self.settings_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.shortcuts_action, self.about_action])
-        self.menus = {"file": file_menu, "vault": vault_menu, "help": help_menu}
+        client_menu, note_menu = self.workspace_actions.add_menus(bar, vault_menu.menuAction())
+        self.menus = {"file": file_menu, "go": go_menu, "vault": vault_menu, "help": help_menu}
+        self.menus.update(client=client_menu, note=note_menu)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -166,11 +183,12 @@ class MainWindow(QMainWindow):
         elif state is VaultState.NEW_VAULT:
             page = RecoveryKeyPage(self.session)
         else:
-            workspace = WorkspacePage(self.session)
+            workspace = WorkspacePage(self.session, show_dialog=self._show_dialog)
             workspace.backup_requested.connect(self.back_up)
             workspace.verify_requested.connect(self.verify)
             page = workspace
         self._set_page(page)
+        self.workspace_actions.bind(page if isinstance(page, WorkspacePage) else None)
         self._update_chrome()
         self._update_actions()
 
@@ -246,7 +264,7 @@ class MainWindow(QMainWindow):
         session = self.session
         unlocked = session.state is VaultState.UNLOCKED
         for action in (self.backup_action, self.verify_action, self.passphrase_action,
-                       self.settings_action):
+                       self.settings_action, self.search_action):
             action.setEnabled(unlocked)
         self.lock_action.setEnabled(session.unlocked)
         status = session.keychain_status
@@ -335,6 +353,25 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(lambda: self.statusBar().showMessage("Settings saved.", 5000))
         self._show_dialog(dialog)
 
+    def search_everything(self) -> None:
+        """Go ▸ Search everything… (Ctrl+K): the search palette; Enter opens the note."""
+        from ui.search.palette import SearchPalette
+
+        if self.session.state is not VaultState.UNLOCKED:
+            return
+        for palette in self.findChildren(SearchPalette):
+            if palette in self._dialogs and palette.isVisible():
+                palette.focus_query()
+                return
+        palette = SearchPalette(self.session, self)
+        palette.open_requested.connect(self._open_search_hit)
+        self._show_dialog(palette)
+
+    def _open_search_hit(self, client_id: int, session_id: int, highlight: str) -> None:
+        open_note = getattr(self.page, "open_note", None)
+        if open_note is not None:
+            open_note(client_id, session_id, highlight=highlight)
+
     def forget(self) -> None:
         """Vault ▸ Forget on this computer."""
         self.session.forget_on_this_computer()
@@ -363,6 +400,7 @@ class MainWindow(QMainWindow):
         if self.page is not None:
             self._retire(self.page)
             self.page = None
+        self.backup_scheduler.before_close()  # backup.on_close: before the vault closes
         self.session.shutdown()
         super().closeEvent(event)
 

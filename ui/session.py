@@ -148,6 +148,14 @@ class Session(QObject):
     busy_changed = Signal(str)
     """Background work on the vault started (its description) or ended (empty)."""
 
+    about_to_close = Signal()
+    """The open vault is about to be locked or closed: hand pending saves to it now.
+
+    Emitted while the vault is still open. Work submitted to the vault from a slot runs on its
+    worker thread before the close (one thread, first come first served), so a page flushes its
+    autosaves here without the UI thread ever waiting for them.
+    """
+
     def __init__(self, paths: AppPaths, local_settings: LocalSettings, *,
                  prompts: Prompts | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
@@ -286,6 +294,7 @@ class Session(QObject):
         vault = self.vault
         if vault is None:
             return
+        self.about_to_close.emit()
         self._drop_vault()
         self._close_in_background(vault, AuditEvent.VAULT_CLOSED)
 
@@ -456,6 +465,8 @@ class Session(QObject):
         if vault is None:
             return
         minutes = self.snapshot.lock_after_minutes if self.snapshot else 0
+        if reason != "damaged":  # a damaged vault gets nothing more written to it
+            self.about_to_close.emit()
         self._drop_vault()
         self.lock_reason = LOCK_REASONS.get(reason, "").format(minutes=minutes)
         self._set_state(VaultState.LOCKED)
@@ -475,6 +486,8 @@ class Session(QObject):
             return
         self._shut_down = True
         vault = self.vault
+        if vault is not None:
+            self.about_to_close.emit()
         self._drop_vault()
         self.tasks.shutdown(wait=True)
         self.probe_tasks.shutdown(wait=False)

@@ -100,8 +100,20 @@ class UI:
         self.qtbot.keyClicks(page.secret_edit, passphrase)
         self.qtbot.keyClick(page.secret_edit, Qt.Key.Key_Return)
         workspace = self.wait_for_page(WorkspacePage)
-        self.qtbot.waitUntil(lambda: workspace.model.loaded)
+        self.qtbot.waitUntil(lambda: workspace.client_model.loaded)
         return workspace
+
+    def open_overview(self, workspace: Any = None) -> Any:
+        """Vault ▸ Vault overview: the vault's details and audit trail (loaded)."""
+        workspace = workspace or self.window.page
+        self.window.workspace_actions["vault_overview"].trigger()
+        overview = workspace.overview
+        self.qtbot.waitUntil(lambda: overview.model.loaded)
+        return overview
+
+    def unlock_to_overview(self, passphrase: str = PASSPHRASE) -> Any:
+        """Unlock, then show the vault overview (what the tests of the vault home need)."""
+        return self.open_overview(self.unlock(passphrase))
 
     def visible_texts(self) -> list[str]:
         """Every text the window tree could show: labels, fields, titles, models' cells."""

@@ -44,7 +44,7 @@ def busy_vault(closed_vault: ClosedVault) -> ClosedVault:
 
 def test_model_passes_qt_checks_while_paging(ui: UI, busy_vault: ClosedVault, qtbot) -> None:
     ui.session.show_vault(busy_vault.folder)
-    workspace = ui.unlock()
+    workspace = ui.unlock_to_overview()
     workspace.table.setModel(None)  # page by hand, not as the view scrolls
     model = AuditTrailModel(ui.session)
     tester = QAbstractItemModelTester(
@@ -77,7 +77,7 @@ def test_model_passes_qt_checks_while_paging(ui: UI, busy_vault: ClosedVault, qt
 
 def test_refresh_puts_new_entries_on_top(ui: UI, closed_vault: ClosedVault, qtbot) -> None:
     ui.session.show_vault(closed_vault.folder)
-    workspace = ui.unlock()
+    workspace = ui.unlock_to_overview()
     model = workspace.model
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
     rows = model.rowCount()
@@ -90,7 +90,7 @@ def test_refresh_puts_new_entries_on_top(ui: UI, closed_vault: ClosedVault, qtbo
 
 def test_the_view_pages_in_as_it_scrolls(ui: UI, busy_vault: ClosedVault, qtbot) -> None:
     ui.session.show_vault(busy_vault.folder)
-    workspace = ui.unlock()
+    workspace = ui.unlock_to_overview()
     assert workspace.model.rowCount() == PAGE_SIZE
     workspace.table.scrollToBottom()
     qtbot.waitUntil(lambda: workspace.model.rowCount() > PAGE_SIZE)
@@ -126,7 +126,7 @@ def test_times_are_local() -> None:
 
 def test_columns_and_headers(ui: UI, closed_vault: ClosedVault) -> None:
     ui.session.show_vault(closed_vault.folder)
-    model = ui.unlock().model
+    model = ui.unlock_to_overview().model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)]
     assert headers == ["When", "Event", "Details"]
     assert (COL_WHEN, COL_EVENT, COL_DETAILS) == (0, 1, 2)

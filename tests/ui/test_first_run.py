@@ -81,9 +81,8 @@ def test_create_recovery_key_and_workspace(ui: UI, tmp_path: Path) -> None:
     assert not key_page.status.isVisible()
     ui.qtbot.mouseClick(key_page.continue_button, Qt.MouseButton.LeftButton)
 
-    workspace = ui.wait_for_page(WorkspacePage)
+    workspace = ui.open_overview(ui.wait_for_page(WorkspacePage))
     assert workspace.title.text() == PRACTICE_NAME
-    ui.qtbot.waitUntil(lambda: workspace.model.loaded)
     events = [workspace.model.index(r, 1).data() for r in range(workspace.model.rowCount())]
     assert "Vault created" in events
     assert ui.window.windowTitle() == f"Tandem — {PRACTICE_NAME}"

@@ -24,9 +24,7 @@ def remember_and_unlock(ui: UI, closed_vault: ClosedVault) -> WorkspacePage:
     assert page.remember_box.isChecked()
     ui.qtbot.keyClicks(page.secret_edit, PASSPHRASE)
     ui.qtbot.keyClick(page.secret_edit, Qt.Key.Key_Return)
-    workspace = ui.wait_for_page(WorkspacePage)
-    ui.qtbot.waitUntil(lambda: workspace.model.loaded)
-    return workspace
+    return ui.open_overview(ui.wait_for_page(WorkspacePage))
 
 
 def test_remember_stores_the_key_in_the_keychain(ui: UI, closed_vault: ClosedVault,
@@ -48,8 +46,7 @@ def test_keychain_unlock_is_offered_not_automatic(ui: UI, closed_vault: ClosedVa
     ui.wait_idle()
     assert ui.session.vault is None  # offered, never used by itself
     ui.qtbot.mouseClick(page.keychain_button, Qt.MouseButton.LeftButton)
-    workspace = ui.wait_for_page(WorkspacePage)
-    ui.qtbot.waitUntil(lambda: workspace.model.loaded)
+    workspace = ui.open_overview(ui.wait_for_page(WorkspacePage))
     assert workspace.model.index(0, 2).data() == "with this computer's keychain"
 
 
@@ -62,8 +59,8 @@ def test_forget_removes_the_key(ui: UI, closed_vault: ClosedVault, memory_keyrin
     ui.wait_idle()
     assert not ui.window.forget_action.isEnabled()
     assert ui.prompts.shown[-1][0] == "Forgotten on this computer"
-    workspace = ui.page
-    assert isinstance(workspace, WorkspacePage)
+    assert isinstance(ui.page, WorkspacePage)
+    workspace = ui.page.overview
     ui.qtbot.waitUntil(lambda: workspace.model.index(0, 1).data() == "Forgotten on this computer")
     ui.session.lock()
     page = ui.wait_for_page(UnlockPage)

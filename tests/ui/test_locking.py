@@ -28,11 +28,12 @@ def assert_nothing_of_the_vault_is_left(ui: UI) -> None:
 def test_ctrl_l_locks_and_tears_the_workspace_down(ui: UI, closed_vault: ClosedVault) -> None:
     ui.session.show_vault(closed_vault.folder)
     workspace = ui.unlock()
+    overview = ui.open_overview(workspace)
     vault = ui.session.vault
     assert PRACTICE_NAME in "\n".join(ui.visible_texts())
     assert "Vault created" in "\n".join(ui.visible_texts())
 
-    ui.qtbot.keyClick(workspace.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    ui.qtbot.keyClick(overview.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
 
     page = ui.wait_for_page(UnlockPage)
     assert_nothing_of_the_vault_is_left(ui)  # at once, before Qt's deferred delete ran
@@ -52,6 +53,7 @@ def test_lock_audits_and_unlocking_again_rebuilds(ui: UI, closed_vault: ClosedVa
     ui.wait_for_page(UnlockPage)
     second = ui.unlock()
     assert second is not first
+    second = ui.open_overview(second)
     events = [second.model.index(r, 1).data() for r in range(second.model.rowCount())]
     assert events[:3] == ["Vault unlocked", "Vault locked", "Vault unlocked"]
     assert second.title.text() == PRACTICE_NAME
@@ -59,7 +61,7 @@ def test_lock_audits_and_unlocking_again_rebuilds(ui: UI, closed_vault: ClosedVa
 
 def test_lock_button_on_the_workspace(ui: UI, closed_vault: ClosedVault) -> None:
     ui.session.show_vault(closed_vault.folder)
-    workspace = ui.unlock()
+    workspace = ui.unlock_to_overview()
     ui.qtbot.mouseClick(workspace.lock_button, Qt.MouseButton.LeftButton)
     ui.wait_for_page(UnlockPage)
     assert_nothing_of_the_vault_is_left(ui)
@@ -89,7 +91,7 @@ def test_input_resets_the_idle_time(ui: UI, closed_vault: ClosedVault) -> None:
     for _ in range(24):  # 4 minutes
         ui.clock.advance(10)
         monitor.check()
-    ui.qtbot.keyClick(workspace.table, Qt.Key.Key_Down)
+    ui.qtbot.keyClick(workspace.client_list.table, Qt.Key.Key_Down)
     for _ in range(24):  # 4 more minutes: 8 in all, but only 4 since the key press
         ui.clock.advance(10)
         monitor.check()

@@ -48,7 +48,7 @@ def test_wrong_passphrase_shows_inline_and_clears_the_field(ui: UI,
 
 def test_right_passphrase_opens_the_workspace(ui: UI, closed_vault: ClosedVault) -> None:
     ui.session.show_vault(closed_vault.folder)
-    workspace = ui.unlock()
+    workspace = ui.unlock_to_overview()
     assert workspace.title.text() == PRACTICE_NAME
     assert ui.session.vault is not None and not ui.session.vault.closed
     assert ui.window.name_label.text() == PRACTICE_NAME
@@ -91,7 +91,7 @@ def test_valid_recovery_key_unlocks(ui: UI, closed_vault: ClosedVault,
     ui.qtbot.mouseClick(page.mode_link, Qt.MouseButton.LeftButton)
     ui.qtbot.keyClicks(page.secret_edit, str(closed_vault.recovery_key).lower())
     ui.qtbot.keyClick(page.secret_edit, Qt.Key.Key_Return)
-    workspace = ui.wait_for_page(WorkspacePage)
+    workspace = ui.open_overview(ui.wait_for_page(WorkspacePage))
     assert len(open_calls) == 1 and open_calls[0].how == "recovery_key"
     ui.qtbot.waitUntil(lambda: workspace.model.loaded)
     assert workspace.model.index(0, 2).data() == "with the recovery key"
@@ -123,7 +123,8 @@ def test_demo_unlock_page_shows_badge_and_passphrase(ui: UI) -> None:
     assert ui.window.demo_badge.isVisible()
     # Typing at once is fine: the unlock waits for the demo vault to be ready.
     workspace = ui.unlock(DEMO_PASSPHRASE)
-    assert workspace.demo_badge.isVisible()
+    assert not workspace.record.demo_badge.isHidden()
+    assert ui.open_overview(workspace).demo_badge.isVisible()
     assert ui.window.windowTitle() == "Tandem — Demo practice"
     assert ui.session.local_settings.last_vault() is None  # the demo is not "your" vault
 

@@ -22,7 +22,7 @@ NEW_PASSPHRASE = "violet kettle orbit meadow 42"
 
 def test_back_up_now(ui: UI, closed_vault: ClosedVault, tmp_path: Path) -> None:
     ui.session.show_vault(closed_vault.folder)
-    workspace = ui.unlock()
+    workspace = ui.unlock_to_overview()
     assert workspace.backup_value.text().startswith("Never")
     target = tmp_path / "backups"
     ui.prompts.queue_folder(target)
@@ -62,7 +62,7 @@ def test_back_up_default_folder(ui: UI, closed_vault: ClosedVault, monkeypatch) 
 
 def test_verify_shows_each_check(ui: UI, closed_vault: ClosedVault) -> None:
     ui.session.show_vault(closed_vault.folder)
-    workspace = ui.unlock()
+    workspace = ui.unlock_to_overview()
     ui.qtbot.mouseClick(workspace.verify_button, Qt.MouseButton.LeftButton)
     ui.qtbot.waitUntil(lambda: ui.window.findChild(VerifyReportDialog) is not None)
     dialog = ui.window.findChild(VerifyReportDialog)
@@ -105,14 +105,16 @@ def test_change_passphrase(ui: UI, closed_vault: ClosedVault) -> None:
 def test_menus_show_their_shortcuts(ui: UI) -> None:
     window = ui.window
     expected = {window.lock_action: "Ctrl+L", window.quit_action: "Ctrl+Q",
-                window.new_vault_action: "Ctrl+N", window.open_vault_action: "Ctrl+O"}
+                window.open_vault_action: "Ctrl+O",
+                window.workspace_actions["new_session"]: "Ctrl+N"}
     for action, keys in expected.items():
         assert action.shortcut() == QKeySequence(keys)
+    assert window.new_vault_action.shortcut().isEmpty()  # Ctrl+N is New session
     file_menu = [a.text() for a in window.menus["file"].actions() if a.text()]
     assert file_menu == ["&New vault…", "&Open vault…", "&Lock now", "&Quit"]
     vault_menu = [a.text() for a in window.menus["vault"].actions() if a.text()]
-    assert vault_menu == ["&Back up now…", "&Verify vault", "&Change passphrase…",
-                          "&Forget on this computer", "&Settings…"]
+    assert vault_menu == ["Vault &overview", "&Back up now…", "&Verify vault",
+                          "&Change passphrase…", "&Forget on this computer", "&Settings…"]
     help_menu = [a.text() for a in window.menus["help"].actions()]
     assert help_menu == ["&Keyboard shortcuts", "&About Tandem"]
 
@@ -121,7 +123,8 @@ def test_ctrl_q_quits(ui: UI, closed_vault: ClosedVault) -> None:
     ui.session.show_vault(closed_vault.folder)
     workspace = ui.unlock()
     vault = ui.session.vault
-    ui.qtbot.keyClick(workspace.table, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    ui.qtbot.keyClick(workspace.client_list.table, Qt.Key.Key_Q,
+                      Qt.KeyboardModifier.ControlModifier)
     assert not ui.window.isVisible()
     assert vault.closed
 

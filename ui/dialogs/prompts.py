@@ -9,8 +9,10 @@ still open is closed when the vault locks (`close_all`).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -20,6 +22,7 @@ class Prompts:
 
     def __init__(self) -> None:
         self._answers: deque[Path | str | None] = deque()
+        self._confirmations: deque[bool] = deque()
         self._open_boxes: list[QMessageBox] = []
         self._closing: set[QMessageBox] = set()
         self.shown: list[tuple[str, str]] = []
@@ -41,6 +44,21 @@ class Prompts:
         chosen = QFileDialog.getExistingDirectory(parent, title, str(start_at))
         return Path(chosen) if chosen else None
 
+    def queue_file(self, answer: Path | str | None) -> None:
+        """The next file picker returns `answer` without being shown (None = cancelled)."""
+        self._answers.append(answer)
+
+    def choose_file(self, parent: QWidget | None, title: str, start: Path,
+                    filters: str = "") -> Path | None:
+        """Ask for an existing file to open; None when cancelled."""
+        if self._answers:
+            answer = self._answers.popleft()
+            return None if answer is None else Path(answer)
+        start_at = start if start.exists() else next(
+            (p for p in start.parents if p.exists()), Path.home())
+        chosen, _filter = QFileDialog.getOpenFileName(parent, title, str(start_at), filters)
+        return Path(chosen) if chosen else None
+
     def inform(self, parent: QWidget | None, title: str, text: str, *,
                warning: bool = False) -> None:
         """Tell the person something; does not wait for them to read it."""
@@ -52,6 +70,43 @@ class Prompts:
         box.addActions(self.shared_actions)
         self._open_boxes.append(box)
         box.finished.connect(lambda _result, b=box: self._forget_box(b))
+        box.open()
+
+    def queue_confirmation(self, answer: bool) -> None:
+        """The next `confirm` answers `answer` at once, without showing a box."""
+        self._confirmations.append(answer)
+
+    def confirm(self, parent: QWidget | None, title: str, text: str, accept_label: str,
+                on_answer: Callable[[bool], None], *, destructive: bool = False) -> None:
+        """Ask a yes/no question without waiting; `on_answer(True)` only on `accept_label`.
+
+        The box is window-modal but not a nested event loop, and a lock closes it without an
+        answer (nothing is done). A destructive question defaults to Cancel.
+        """
+        if self._confirmations:
+            on_answer(self._confirmations.popleft())
+            return
+        self.shown.append((title, text))
+        box = QMessageBox(QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question,
+                          title, text, QMessageBox.StandardButton.NoButton, parent)
+        accept = box.addButton(accept_label, QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel if destructive else accept)
+        box.setEscapeButton(cancel)
+        box.setAccessibleName(title)
+        box.setAccessibleDescription(text)
+        box.addActions(self.shared_actions)
+        self._open_boxes.append(box)
+
+        def finished(_result: int, b: QMessageBox = box) -> None:
+            answered = b.clickedButton() is accept
+            self._forget_box(b)
+            if parent is not None:  # the keyboard goes back to the window that asked
+                window = parent.window()
+                QTimer.singleShot(0, window, window.activateWindow)
+            on_answer(answered)
+
+        box.finished.connect(finished)
         box.open()
 
     def _forget_box(self, box: QMessageBox) -> None:
