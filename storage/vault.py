@@ -151,7 +151,8 @@ class Vault:
         self.clock = clock
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tandem-vault")
         self._conn: Connection | None = None
-        self._closed = False
+        self._closing = False  # no new work accepted
+        self._closed = False  # connection closed, key zeroed, folder lock released
         self._inspect_only = False
         self._state_lock = threading.Lock()
 
@@ -363,7 +364,7 @@ class Vault:
     def submit(self, fn: Callable[[Connection], T]) -> Future[T]:
         """Run `fn(connection)` on the vault's worker thread; the UI's way in (never blocks)."""
         with self._state_lock:
-            if self._closed:
+            if self._closing:
                 raise VaultClosed("The vault is locked.")
             return self._executor.submit(self._run, fn)
 
@@ -569,7 +570,10 @@ class Vault:
 
     @property
     def closed(self) -> bool:
-        """True once locked or closed."""
+        """True once fully closed: connection closed, key zeroed, folder lock released.
+
+        Only then may the same folder be opened again (by this process or another).
+        """
         return self._closed
 
     def close(self, event: str | None = AuditEvent.VAULT_CLOSED) -> None:
@@ -577,7 +581,7 @@ class Vault:
 
         Idempotent: locking twice, or closing after a failed open, is harmless.
         """
-        if self._closed:
+        if self._closing:
             return
         if event is not None:
             with contextlib.suppress(TandemError, DatabaseError, VaultClosed):
@@ -586,9 +590,9 @@ class Vault:
 
     def _shutdown(self) -> None:
         with self._state_lock:
-            if self._closed:
+            if self._closing:
                 return
-            self._closed = True
+            self._closing = True
 
         def finish() -> None:
             if self._conn is not None:
@@ -603,6 +607,7 @@ class Vault:
         for i in range(len(self._data_key)):
             self._data_key[i] = 0
         self._lock.release()
+        self._closed = True
 
     def __enter__(self) -> Vault:
         return self

@@ -16,6 +16,7 @@
 - Only one backup at a time: automatic ones are skipped while one runs, and every backup goes
   through the session's single background thread.
 - The demo vault is never backed up automatically and shows no banner: it protects nothing real.
+- The banner shows over the workspace only: never over client mode's rating screen.
 
 Default folder when none is set: `AppPaths.data_dir / "Backups"`. Everything slow (settings,
 audit trail, listing backup files, the backup itself) runs off the UI thread.
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSizePolicy,
+    QStackedWidget,
     QToolBar,
     QWidget,
 )
@@ -256,6 +258,9 @@ class BackupScheduler(QObject):
         self._hourly_running = False
         session.state_changed.connect(self._on_state_changed)
         session.snapshot_changed.connect(self.refresh)
+        central = window.centralWidget()
+        if isinstance(central, QStackedWidget):  # the banner shows over the workspace only
+            central.currentChanged.connect(lambda _index: self._update_banner())
         self._on_state_changed()
 
     # -- state ------------------------------------------------------------------------------
@@ -309,9 +314,17 @@ class BackupScheduler(QObject):
             self._session.tasks.run(lambda: read_status(vault, paths), done,
                                     lambda _e: None, context=self)
 
+    def _showing_workspace(self) -> bool:
+        """True while the window shows the workspace (not client mode, not a lock screen)."""
+        from ui.pages.workspace import WorkspacePage
+
+        central = self._window.centralWidget()
+        current = central.currentWidget() if isinstance(central, QStackedWidget) else None
+        return isinstance(current, WorkspacePage)
+
     def _update_banner(self) -> None:
         status = self.status
-        if status is None or not self.active:
+        if status is None or not self.active or not self._showing_workspace():
             self.banner.clear_warning()
             return
         now = self.now()

@@ -43,3 +43,16 @@ class LocalSettings:
         """Remember the main window's geometry."""
         self._settings.setValue(WINDOW_GEOMETRY, geometry)
         self._settings.sync()
+
+    def value(self, key: str) -> str | None:
+        """A plain text preference (e.g. "client_mode/screen"), if recorded."""
+        value = self._settings.value(key, "")
+        return str(value) if value else None
+
+    def set_value(self, key: str, value: str | None) -> None:
+        """Remember (or, with None, forget) a plain text preference."""
+        if value is None:
+            self._settings.remove(key)
+        else:
+            self._settings.setValue(key, value)
+        self._settings.sync()

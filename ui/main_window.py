@@ -119,6 +119,9 @@ class MainWindow(QMainWindow):
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
         self.about_action = self._action("&About Tandem", self.show_about)
         self.workspace_actions = WorkspaceActions(self)
+        from ui.workspace.measures.client_mode import ClientModeRunner
+
+        self.client_mode = ClientModeRunner(self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -186,6 +189,7 @@ class MainWindow(QMainWindow):
             workspace = WorkspacePage(self.session, show_dialog=self._show_dialog)
             workspace.backup_requested.connect(self.back_up)
             workspace.verify_requested.connect(self.verify)
+            workspace.rating_requested.connect(self.client_mode.start)
             page = workspace
         self._set_page(page)
         self.workspace_actions.bind(page if isinstance(page, WorkspacePage) else None)
@@ -237,6 +241,27 @@ class MainWindow(QMainWindow):
         self._dialogs.add(dialog)
         dialog.finished.connect(lambda _r, d=dialog: self._dialog_finished(d))
         dialog.open()
+
+    def show_tracked_dialog(self, dialog: QDialog) -> None:
+        """Open `dialog` window-modal; it is closed and deleted on lock."""
+        self._show_dialog(dialog)
+
+    def enter_client_mode(self, page: QWidget) -> None:
+        """Client mode: the workspace is torn down as a lock does (the vault stays open)."""
+        self._close_dialogs()
+        self._set_page(page)
+        self.workspace_actions.bind(None)
+        for action in (self.backup_action, self.verify_action, self.passphrase_action,
+                       self.settings_action, self.search_action, self.lock_action,
+                       self.open_vault_action, self.new_vault_action):
+            action.setEnabled(False)
+
+    def leave_client_mode(self) -> WorkspacePage | None:
+        """Client mode ended: a new page for the session's state (a fresh workspace)."""
+        self.open_vault_action.setEnabled(True)
+        self.new_vault_action.setEnabled(True)
+        self._on_state_changed()
+        return self.page if isinstance(self.page, WorkspacePage) else None
 
     def _dialog_finished(self, dialog: QDialog) -> None:
         if dialog in self._dialogs:
@@ -397,6 +422,7 @@ class MainWindow(QMainWindow):
         if self.save_geometry_on_close:
             self.session.local_settings.set_window_geometry(self.saveGeometry())
         self._close_dialogs()
+        self.client_mode.abort()
         if self.page is not None:
             self._retire(self.page)
             self.page = None

@@ -227,7 +227,9 @@ class ImageField(QWidget):
         self.remove_button.setAccessibleName(f"Remove the {self.label.lower()}")
         buttons.addWidget(self.choose_button)
         buttons.addWidget(self.remove_button)
-        buttons.addWidget(muted("PNG or JPEG, at most 2 MB."))
+        hint = muted("PNG or JPEG, at most 2 MB.")
+        hint.setWordWrap(False)
+        buttons.addWidget(hint)
         buttons.addStretch(1)
         row.addLayout(buttons)
         row.addStretch(1)
@@ -881,7 +883,7 @@ class SettingsDialog(QDialog):
             self.tabs.setCurrentIndex(tab)
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             self.error.show_message(
-                "Nothing was saved: correct the field marked below" if len(problems) == 1 else
+                "Nothing was saved: correct the field marked in red." if len(problems) == 1 else
                 f"Nothing was saved: correct the {len(problems)} fields marked in red.")
             return
         vault = self._vault

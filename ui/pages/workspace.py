@@ -60,6 +60,9 @@ from ui.workspace.dialogs import (
     SessionDialog,
 )
 from ui.workspace.format import today
+from ui.workspace.measures.client_mode import RatingRequest
+from ui.workspace.measures.flags import ClientFlags
+from ui.workspace.measures.forms import END, START, client_age, form_for
 from ui.workspace.note_editor import NoteEditor
 from ui.workspace.record import TAB_OVERVIEW, TAB_PROCESS, TAB_SESSIONS, ClientRecordView
 from ui.workspace.style import WORKSPACE_STYLE
@@ -237,6 +240,9 @@ class WorkspacePage(QWidget):
     availability_changed = Signal()
     """What the Client, Note and Vault menus can do changed."""
 
+    rating_requested = Signal(object)
+    """The therapist started a rating on the client's screen (a RatingRequest)."""
+
     def __init__(self, session: Session, parent: QWidget | None = None, *,
                  show_dialog: Callable[[QDialog], None] | None = None) -> None:
         super().__init__(parent)
@@ -292,6 +298,9 @@ class WorkspacePage(QWidget):
         self.record.new_session_button.clicked.connect(self.new_session)
         self.record.edit_button.clicked.connect(self.edit_client)
         session.about_to_close.connect(self.flush_all)
+        self.flags = ClientFlags(self.record.measures_tab.store, self.client_model,
+                                 self.client_list, self.calls, self)
+        self.record.measures_tab.ratings_changed.connect(self.flags.refresh)
 
         self.calls.run(self.store.templates, self._on_templates, ignore, self)
         self.client_model.reload()
@@ -435,6 +444,8 @@ class WorkspacePage(QWidget):
             add_addendum=editor is not None and editor.can_amend,
             add_correction=editor is not None and editor.can_amend,
             delete_note=editor is not None and editor.can_delete,
+            start_ors=self._rating_session() is not None,
+            start_srs=self._rating_session() is not None,
             vault_overview=True,
         )
 
@@ -656,6 +667,52 @@ class WorkspacePage(QWidget):
         editor = self._editor()
         if editor is not None:
             editor.delete()
+
+    # -- ratings on the client's screen -----------------------------------------------------
+
+    def _rating_session(self) -> int | None:
+        """The selected session a rating would belong to (None: no client or session)."""
+        record = self.record
+        editor = record.sessions_tab.editor
+        if self.showing_overview or not record.is_open or record.client is None \
+                or editor is None:
+            return None
+        return editor.session.id
+
+    def start_ors(self) -> None:
+        """Note ▸ ORS — start of session (Ctrl+Shift+1): the client rates the past week."""
+        self._start_rating(START)
+
+    def start_srs(self) -> None:
+        """Note ▸ SRS — end of session (Ctrl+Shift+2): the client rates the session."""
+        self._start_rating(END)
+
+    def _start_rating(self, which: str) -> None:
+        session_id = self._rating_session()
+        client = self.record.client
+        if session_id is None or client is None:
+            return
+        details = client.details
+        definition, why = form_for(which, client_age(details.date_of_birth, today()))
+        if definition is None:
+            self._prompts.inform(self, "No rating form for this age", why)
+            return
+        first = details.preferred_name or details.name.split(" ")[0]
+        self.rating_requested.emit(RatingRequest(client.id, session_id, definition.id, first))
+
+    def reopen_after_rating(self, client_id: int, session_id: int | None) -> None:
+        """After client mode: the same client and session again, on the Measures tab."""
+        self.show_clients()
+        row_index = self.client_model.row_of(client_id)
+        row = self.client_model.client_at(row_index) if row_index >= 0 else None
+        self.client_list.mark_current(client_id)
+        self.record.open_client(client_id, row, session_id=session_id)
+        self.record.tabs.setCurrentWidget(self.record.measures_tab)
+
+    def ratings_changed_elsewhere(self) -> None:
+        """A rating was stored from outside the tab: read the tab and the flags again."""
+        self.record.measures_tab.reload()
+        self.flags.refresh()
 
     def _report(self, message: str) -> None:
         self._prompts.inform(self, "Not done", message, warning=True)

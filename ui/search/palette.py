@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QLineEdit,
     QListView,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -175,11 +174,8 @@ class SearchPalette(QDialog):
                                 "border-radius: 6px; background: #ffffff; }")
         self.view.activated.connect(self._open_index)
         self.view.clicked.connect(self._open_index)
-        # Results, or an empty area of the same size (the field and keys never move).
-        self.results = QStackedWidget(card)
-        self.results.addWidget(QWidget(self.results))
-        self.results.addWidget(self.view)
-        layout.addWidget(self.results, 1)
+        self.view.hide()
+        layout.addWidget(self.view, 1)
 
         self.keys_hint = muted(KEYS_TEXT, card)
         self.keys_hint.setAccessibleName("Keys")
@@ -205,6 +201,10 @@ class SearchPalette(QDialog):
         if parent is not None:
             width = max(min(width, parent.width() - em(self, 8)), em(self, 50))
             height = max(min(height, round(parent.height() * 0.8)), line * 14)
+        if not self.view.isVisibleTo(self):
+            self.layout().activate()
+            height = self.layout().totalHeightForWidth(width) if \
+                self.layout().hasHeightForWidth() else self.sizeHint().height()
         self.resize(width, height)
         if parent is not None:
             top_left = parent.mapToGlobal(parent.rect().topLeft())
@@ -359,7 +359,10 @@ class SearchPalette(QDialog):
         self._after_results()
 
     def _show_list(self, shown: bool) -> None:
-        self.results.setCurrentIndex(1 if shown else 0)
+        """Results make the palette tall; without them it is just the field and a line."""
+        if self.view.isVisibleTo(self) != shown:
+            self.view.setVisible(shown)
+            self._fit_to_parent()
 
     def _show_status(self, text: str) -> None:
         self.status.setText(text)

@@ -39,6 +39,8 @@ class Availability:
     add_addendum: bool = False
     add_correction: bool = False
     delete_note: bool = False
+    start_ors: bool = False
+    start_srs: bool = False
     vault_overview: bool = False
 
 
@@ -74,6 +76,10 @@ class WorkspaceActions(QObject):
         add("add_addendum", "Add &addendum…", None, "Add new information to a signed note")
         add("add_correction", "Add &correction…", None, "Correct a signed note")
         add("delete_note", "&Delete note…", None, "Delete the note")
+        add("start_ors", "&ORS — start of session", "Ctrl+Shift+1",
+            "The client rates the past week on their screen (ORS, or CORS for 6–12)")
+        add("start_srs", "SRS — &end of session", "Ctrl+Shift+2",
+            "The client rates this session on their screen (SRS, or CSRS for 6–12)")
         add("vault_overview", "Vault &overview", "Ctrl+Shift+O",
             "The vault's details and audit trail")
         self.actions["vault_overview"].setCheckable(True)
@@ -114,6 +120,8 @@ class WorkspaceActions(QObject):
         note.addActions([a["add_addendum"], a["add_correction"]])
         note.addSeparator()
         note.addAction(a["delete_note"])
+        note.addSeparator()
+        note.addActions([a["start_ors"], a["start_srs"]])
         for menu in (client, note):
             if before is not None:
                 bar.insertMenu(before, menu)

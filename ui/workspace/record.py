@@ -34,6 +34,8 @@ from ui.widgets.style import em
 from ui.workspace.calls import Calls
 from ui.workspace.exposure.tab import ExposureTab
 from ui.workspace.format import age_text, local_moment, risk_icon, risk_word, today
+from ui.workspace.measures.forms import ratings_store
+from ui.workspace.measures.tab import MeasuresTab
 from ui.workspace.overview import OverviewTab
 from ui.workspace.process_notes import ProcessNotesTab
 from ui.workspace.sessions_tab import SessionsTab
@@ -159,6 +161,11 @@ class ClientRecordView(QWidget):
         self.tabs.addTab(self.exposure_tab, "E&xposure")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.exposure_tab),
                                 "Fear ladders, exposure trials and readiness")
+        self.measures_tab = MeasuresTab(ratings_store(store.vault), calls, show_dialog, self)
+        self.tabs.addTab(self.measures_tab, "&Measures")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.measures_tab),
+                                "ORS/SRS ratings: trajectory, change since intake, alerts")
+        self.measures_tab.note_written.connect(self._on_note_written)
         self.tabs.setTabToolTip(TAB_OVERVIEW, "Overview (Ctrl+1)")
         self.tabs.setTabToolTip(TAB_SESSIONS, "Sessions and notes (Ctrl+2)")
         self.tabs.setTabToolTip(TAB_PROCESS, "Private process notes (Ctrl+3)")
@@ -235,6 +242,7 @@ class ClientRecordView(QWidget):
         self.overview.show_loading()
         self.process_tab.set_client(client_id)
         self.exposure_tab.set_client(client_id)
+        self.measures_tab.set_client(client_id)
         self._load(PARTS)
         if self.tabs.currentIndex() == TAB_PROCESS:
             self.process_tab.ensure_loaded()
@@ -392,6 +400,7 @@ class ClientRecordView(QWidget):
         self.sessions_tab.clear()
         self.process_tab.set_client(None)
         self.exposure_tab.set_client(None)
+        self.measures_tab.set_client(None)
         self.overview.clear()
         self._clear_header()
         self._show_stub(pseudonym, when)
@@ -427,6 +436,14 @@ class ClientRecordView(QWidget):
         self.sessions = [session if s.id == session.id else s for s in self.sessions]
         self.overview.show_sessions(self.sessions, today())
 
+    def _on_note_written(self, session_id: int) -> None:
+        """A rating response went into a note: show the note as the vault has it now."""
+        editor = self.sessions_tab.editor
+        keep = editor.session.id if editor is not None else None
+        if keep == session_id:
+            self.sessions_tab.clear()
+        self.reload(("sessions",), open_session=keep)
+
     def update_after_change(self, parts: tuple[str, ...]) -> None:
         """Re-read `parts` and tell the list its row is stale."""
         self.reload(parts)
@@ -438,6 +455,7 @@ class ClientRecordView(QWidget):
         self.sessions_tab.clear()
         self.process_tab.set_client(None)
         self.exposure_tab.set_client(None)
+        self.measures_tab.set_client(None)
         self._waiting.clear()
         self._pending_open = None
 
@@ -468,6 +486,7 @@ class ClientRecordView(QWidget):
         self.sessions_tab.wipe()
         self.process_tab.wipe()
         self.exposure_tab.wipe()
+        self.measures_tab.wipe()
         self.overview.clear()
         self._clear_header()
         self.stub_text.clear()

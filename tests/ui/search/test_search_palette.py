@@ -179,8 +179,12 @@ def test_real_workspace_open_note_if_present(demo_ui: UI) -> None:
         pytest.skip("the workspace page has no open_note slot yet")
     palette = open_palette(ui)
     type_query(ui, palette, "panic")
+    hit = palette.current_hit()
     ui.qtbot.keyClick(palette.query, Qt.Key.Key_Return)
     ui.qtbot.waitUntil(lambda: not shiboken6.isValid(palette) or not palette.isVisible())
+    record = getattr(ui.window.page, "record", None)
+    if record is not None and hasattr(record, "client_id"):
+        ui.qtbot.waitUntil(lambda: record.client_id == hit.client_id)
     ui.wait_idle()
 
 

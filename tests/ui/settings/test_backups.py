@@ -252,3 +252,21 @@ def test_back_up_now_in_settings_lists_the_new_file(unlocked: UI, tmp_path: Path
     assert dialog.backup_table.item(0, 1).text().endswith("KB")
     assert "just now" in dialog.last_backup.text()
     assert not dialog.backup_warning.isVisible()
+
+
+def test_the_banner_never_shows_over_client_mode(unlocked: UI) -> None:
+    import pytest
+    from PySide6.QtWidgets import QLabel
+
+    ui = unlocked
+    if not hasattr(ui.window, "enter_client_mode"):
+        pytest.skip("the window has no client mode yet")
+    banner = ui.window.backup_scheduler.banner
+    ui.qtbot.waitUntil(banner.isVisible)
+    ui.window.enter_client_mode(QLabel("rating screen"))
+    assert not banner.isVisible()
+    ui.window.backup_scheduler.refresh()
+    ui.wait_idle()
+    assert not banner.isVisible()
+    ui.window.leave_client_mode()
+    ui.qtbot.waitUntil(banner.isVisible)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog
 
 from app.practice_profile import PracticeProfile
 from storage import profile_repo, settings_repo
-from tests.ui.conftest import UI
+from tests.ui.conftest import UI, ClosedVault
 from tests.ui.settings.conftest import open_settings
 from tests.ui.test_accessibility import unnamed_controls
 from ui.dialogs.settings import (
@@ -244,3 +244,22 @@ def test_locking_closes_and_empties_the_dialog(unlocked: UI) -> None:
     assert not ui.window.findChildren(QDialog)
     if shiboken6.isValid(dialog):
         assert dialog.profile_edits["practitioner_name"].text() == ""
+
+
+def test_forget_on_this_computer_from_the_security_tab(ui: UI, closed_vault: ClosedVault) -> None:
+    from tests.ui.settings.conftest import unlock
+
+    ui.session.show_vault(closed_vault.folder)
+    page = ui.wait_for_page(UnlockPage)
+    ui.qtbot.waitUntil(lambda: page.remember_box.isEnabled())
+    page.remember_box.setChecked(True)
+    unlock(ui)
+    ui.qtbot.waitUntil(lambda: ui.session.keychain_status is not None
+                       and ui.session.keychain_status.has_key)
+    dialog = open_settings(ui, TAB_SECURITY)
+    assert dialog.forget_button.isVisible()
+    assert "remembers" in dialog.keychain_note.text()
+    click(ui, dialog.forget_button)
+    ui.qtbot.waitUntil(lambda: not ui.session.keychain_status.has_key)
+    ui.qtbot.waitUntil(lambda: not dialog.forget_button.isVisible())
+    assert "does not remember" in dialog.keychain_note.text()
