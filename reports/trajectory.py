@@ -120,7 +120,9 @@ def draw_trajectory(figure: Any, summary: RatingsSummary, *, outcome_name: str =
     axes.grid(axis="y", color="#e6e6e6", lw=0.8)
     axes.spines[["top", "right"]].set_visible(False)
     if points:
-        axes.legend(loc="lower right", fontsize="small", frameon=True, framealpha=0.9)
+        # Below the plot, never over it: the newest points (right) are the ones that matter.
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize="small",
+                    frameon=False)
     else:
         axes.text(0.5, 0.5, "No ratings yet", transform=axes.transAxes, ha="center",
                   va="center", color=CUTOFF_COLOUR)

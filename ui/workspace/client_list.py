@@ -381,7 +381,7 @@ class ClientListPanel(QWidget):
         pad = em(self, 3)
         widths = {COL_LAST: metrics.horizontalAdvance("2026-12-31") + pad,
                   COL_RISK: metrics.horizontalAdvance("Moderate") + model.icon_size + pad,
-                  COL_FLAGS: metrics.horizontalAdvance("Flags") + pad}
+                  COL_FLAGS: metrics.horizontalAdvance("Deteriorating") + pad}
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
