@@ -183,3 +183,29 @@ def test_damage_found_after_a_fast_unlock_locks_the_vault(ui: UI,
         and "integrity" in ui.page.error.text(), timeout=10000)
     assert ui.session.vault is None
     assert "integrity check" in ui.session.lock_reason
+
+
+def test_the_demo_unlock_page_opens_no_stray_windows(ui: UI) -> None:
+    """Showing a widget before it has a parent flashes it as a window of its own (and steals
+    the main window's activation, so shortcuts stop working)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    shown: list[str] = []
+
+    class WindowShows(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if (event.type() == QEvent.Type.Show and isinstance(obj, QWidget)
+                    and obj.isWindow() and obj is not ui.window):
+                shown.append(f"{type(obj).__name__} {obj.objectName()!r}")
+            return False
+
+    watcher = WindowShows()
+    QApplication.instance().installEventFilter(watcher)
+    try:
+        ui.session.open_demo()
+        page = ui.wait_for_page(UnlockPage)
+        ui.qtbot.waitUntil(lambda: page.demo_badge.isVisible())
+    finally:
+        QApplication.instance().removeEventFilter(watcher)
+    assert shown == []

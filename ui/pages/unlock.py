@@ -68,9 +68,10 @@ class UnlockPage(CardPage):
         self.title = heading("Unlock your vault")
         top.addWidget(self.title, 1)
         self.demo_badge = badge("DEMO")
-        self.demo_badge.setVisible(session.is_demo)
         top.addWidget(self.demo_badge)
         layout.addLayout(top)
+        # Only once it has a parent: showing a parentless widget makes it a window of its own.
+        self.demo_badge.setVisible(session.is_demo)
 
         name = folder.name.removesuffix(SUFFIX) if folder is not None else ""
         self.vault_label = QLabel(name)
@@ -97,8 +98,8 @@ class UnlockPage(CardPage):
             f"Demo passphrase: <b>{html.escape(demo_passphrase)}</b><br>"
             "The demo vault holds made-up examples only; its passphrase is published.")
         self.demo_note.setAccessibleDescription(f"The demo passphrase is {demo_passphrase}.")
-        self.demo_note.setVisible(session.is_demo)
         layout.addWidget(self.demo_note)
+        self.demo_note.setVisible(session.is_demo)
 
         self.field_label = QLabel("&Passphrase")
         self.field_label.setFont(scaled_font(1.0, bold=True))
