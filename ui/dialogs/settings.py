@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import InvalidInput
+from app.pin import validate_new_pin
 from app.practice_profile import MAX_IMAGE_BYTES, PracticeProfile, check_image, validate_profile
 from app.settings import VAULT_SETTINGS
 from storage.backup_rotation import BackupFile
@@ -84,6 +86,8 @@ LOCK_KEYS = ("lock.after_minutes", "lock.on_suspend")
 BACKUP_KEYS = ("backup.folder", "backup.on_close", "backup.daily", "backup.keep",
                "backup.warn_after_days")
 LICENCE_KEY = "measures.licence"
+NO_IMPROVEMENT_KEY = "measures.no_improvement_by"
+CORS_RC_KEY = "measures.cors_reliable_change"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 TAB_PROFILE, TAB_SECURITY, TAB_BACKUPS, TAB_MEASURES = range(4)
 
@@ -589,8 +593,68 @@ class SettingsDialog(QDialog):
         column.addWidget(self.licence_edit)
         self.licence_error = MessageLabel("Error")
         column.addWidget(self.licence_error)
+
+        rules = QLabel("Alerts")
+        rules.setFont(scaled_font(1.05, bold=True))
+        column.addWidget(rules)
+        form = self._form()
+        spec = VAULT_SETTINGS[NO_IMPROVEMENT_KEY]
+        self.no_improvement_spin = QSpinBox()
+        self.no_improvement_spin.setRange(spec.minimum or 2, spec.maximum or 30)
+        self.no_improvement_spin.setPrefix("session ")
+        self.no_improvement_spin.setAccessibleName(spec.label)
+        form.addRow(_field_caption("Flag no reliable &improvement by:",
+                                   self.no_improvement_spin), self.no_improvement_spin)
+        self.cors_rc_spin = QDoubleSpinBox()
+        self.cors_rc_spin.setRange(0.0, 40.0)
+        self.cors_rc_spin.setDecimals(1)
+        self.cors_rc_spin.setSingleStep(0.5)
+        self.cors_rc_spin.setSpecialValueText("not set")
+        self.cors_rc_spin.setAccessibleName("CORS reliable change (0 means not set)")
+        form.addRow(_field_caption("&CORS reliable change:", self.cors_rc_spin),
+                    self.cors_rc_spin)
+        column.addLayout(form)
+        column.addWidget(muted("No reliable-change value is established for the CORS; set one "
+                               "only if your service uses one. The ORS uses 5.0."))
+
+        pin_caption = QLabel("Therapist PIN for leaving client mode")
+        pin_caption.setFont(scaled_font(1.05, bold=True))
+        column.addWidget(pin_caption)
+        self.pin_status = muted("Without a PIN, only the vault passphrase ends client mode.")
+        self.pin_status.setAccessibleName("Therapist PIN status")
+        column.addWidget(self.pin_status)
+        pin_form = self._form()
+        self.pin_edit = QLineEdit()
+        self.pin_repeat = QLineEdit()
+        for edit, name in ((self.pin_edit, "New PIN"), (self.pin_repeat, "New PIN again")):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.setMaxLength(8)
+            edit.setAccessibleName(name)
+        pin_form.addRow(_field_caption("New &PIN (4–8 digits):", self.pin_edit), self.pin_edit)
+        pin_form.addRow(_field_caption("PIN &again:", self.pin_repeat), self.pin_repeat)
+        column.addLayout(pin_form)
+        self.pin_remove = QCheckBox("&Remove the PIN (the passphrase ends client mode)")
+        self.pin_remove.setAccessibleName("Remove the therapist PIN")
+        column.addWidget(self.pin_remove)
+        self.pin_error = MessageLabel("Error")
+        column.addWidget(self.pin_error)
         column.addStretch(1)
         return body
+
+    def _show_pin_status(self) -> None:
+        """Say whether a PIN is set (read off the UI thread)."""
+        vault = self._vault
+        if vault is None:
+            return
+        from storage import pin_repo
+
+        def shown(has_pin: bool) -> None:
+            self.pin_status.setText(
+                "A PIN is set: it ends client mode (three tries, then the passphrase)."
+                if has_pin else "No PIN is set: only the vault passphrase ends client mode.")
+
+        self._session.tasks.run(lambda: pin_repo.pin_hash(vault).result() is not None, shown,
+                                lambda _e: None, context=self)
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -600,7 +664,8 @@ class SettingsDialog(QDialog):
                   for b in (f.choose_button, f.remove_button)),
                 self.backup_folder, self.choose_folder_button, self.on_close_box,
                 self.daily_box, self.keep_spin, self.warn_spin, self.backup_now_button,
-                self.licence_edit]
+                self.licence_edit, self.no_improvement_spin, self.cors_rc_spin,
+                self.pin_edit, self.pin_repeat, self.pin_remove]
 
     def _set_ready(self, ready: bool) -> None:
         for widget in self._inputs():
@@ -645,6 +710,9 @@ class SettingsDialog(QDialog):
         self.keep_spin.setValue(int(values["backup.keep"]))
         self.warn_spin.setValue(int(values["backup.warn_after_days"]))
         self.licence_edit.setPlainText(str(values[LICENCE_KEY]))
+        self.no_improvement_spin.setValue(int(values[NO_IMPROVEMENT_KEY]))
+        self.cors_rc_spin.setValue(int(values[CORS_RC_KEY]) / 10)
+        self._show_pin_status()
         self._show_backup_status(data.backup)
         self._set_ready(True)
         pending = self._save_when_loaded
@@ -855,6 +923,15 @@ class SettingsDialog(QDialog):
         except InvalidInput as exc:
             self.licence_error.show_message(exc.message)
             problems.append((TAB_MEASURES, self.licence_edit, exc.message))
+        pin, again = self.pin_edit.text(), self.pin_repeat.text()
+        if pin or again:
+            try:
+                validate_new_pin(pin)
+                if pin != again:
+                    raise InvalidInput("The two PINs differ.")
+            except InvalidInput as exc:
+                self.pin_error.show_message(exc.message)
+                problems.append((TAB_MEASURES, self.pin_edit, exc.message))
         return problems
 
     def _values(self) -> dict[str, Any]:
@@ -867,6 +944,8 @@ class SettingsDialog(QDialog):
             "backup.keep": self.keep_spin.value(),
             "backup.warn_after_days": self.warn_spin.value(),
             LICENCE_KEY: VAULT_SETTINGS[LICENCE_KEY].validate(self.licence_edit.toPlainText()),
+            NO_IMPROVEMENT_KEY: self.no_improvement_spin.value(),
+            CORS_RC_KEY: round(self.cors_rc_spin.value() * 10),
         }
 
     def save(self, close: bool) -> None:
@@ -896,12 +975,16 @@ class SettingsDialog(QDialog):
         profile = validate_profile(self._profile_from_fields())
         profile_changed = profile != self._baseline_profile
         images = {kind: f.pending for kind, f in self.image_fields.items() if f.dirty}
+        new_pin = self.pin_edit.text() or None
+        remove_pin = self.pin_remove.isChecked() and new_pin is None
 
         def work() -> None:
-            from storage import profile_repo, settings_repo
+            from storage import pin_repo, profile_repo, settings_repo
 
             for key, value in changed.items():
                 settings_repo.put(vault, key, value)
+            if new_pin is not None or remove_pin:
+                pin_repo.set_pin(vault, new_pin).result()
             if profile_changed:
                 profile_repo.save_profile(vault, profile).result()
             for kind, data in images.items():
@@ -937,6 +1020,10 @@ class SettingsDialog(QDialog):
             return
         self._baseline = dict(values)
         self._baseline_profile = profile
+        for edit in (self.pin_edit, self.pin_repeat):
+            edit.clear()
+        self.pin_remove.setChecked(False)
+        self._show_pin_status()
         for kind in images:
             self.image_fields[kind].dirty = False
         self.saved.emit()

@@ -263,3 +263,44 @@ def test_forget_on_this_computer_from_the_security_tab(ui: UI, closed_vault: Clo
     ui.qtbot.waitUntil(lambda: not ui.session.keychain_status.has_key)
     ui.qtbot.waitUntil(lambda: not dialog.forget_button.isVisible())
     assert "does not remember" in dialog.keychain_note.text()
+
+
+def test_the_therapist_pin_and_alert_rules_are_set_in_settings(unlocked: UI) -> None:
+    from storage import pin_repo
+
+    ui = unlocked
+    vault = ui.session.vault
+    dialog = open_settings(ui, TAB_MEASURES)
+    ui.qtbot.waitUntil(lambda: "No PIN is set" in dialog.pin_status.text())
+    ui.qtbot.keyClicks(dialog.pin_edit, "4827")
+    ui.qtbot.keyClicks(dialog.pin_repeat, "4872")  # a slip
+    click(ui, dialog.apply_button)
+    ui.qtbot.waitUntil(dialog.pin_error.isVisible)
+    assert "differ" in dialog.pin_error.text()
+    assert pin_repo.pin_hash(vault).result() is None  # nothing saved
+    dialog.pin_repeat.clear()
+    ui.qtbot.keyClicks(dialog.pin_repeat, "4827")
+    dialog.no_improvement_spin.setValue(6)
+    dialog.cors_rc_spin.setValue(6.5)
+    click(ui, dialog.apply_button)
+    ui.qtbot.waitUntil(dialog.notice.isVisible)
+    stored = pin_repo.pin_hash(vault).result()
+    assert stored is not None and pin_repo.pin_matches(stored, "4827")
+    assert dialog.pin_edit.text() == "" and dialog.pin_repeat.text() == ""
+    ui.qtbot.waitUntil(lambda: "A PIN is set" in dialog.pin_status.text())
+    assert settings_repo.get(vault, "measures.no_improvement_by") == 6
+    assert settings_repo.get(vault, "measures.cors_reliable_change") == 65
+    dialog.pin_remove.setChecked(True)
+    click(ui, dialog.apply_button)
+    ui.qtbot.waitUntil(lambda: "No PIN is set" in dialog.pin_status.text())
+    assert pin_repo.pin_hash(vault).result() is None
+
+
+def test_a_weak_pin_is_refused_inline(unlocked: UI) -> None:
+    ui = unlocked
+    dialog = open_settings(ui, TAB_MEASURES)
+    ui.qtbot.keyClicks(dialog.pin_edit, "1234")
+    ui.qtbot.keyClicks(dialog.pin_repeat, "1234")
+    click(ui, dialog.apply_button)
+    ui.qtbot.waitUntil(dialog.pin_error.isVisible)
+    assert "first ones anyone would try" in dialog.pin_error.text()
