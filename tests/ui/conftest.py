@@ -143,3 +143,41 @@ def ui(qtbot: Any, fake_clock: FakeClock) -> Iterator[UI]:
     yield handle
     handle.window.close()
     handle.session.shutdown()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo vault, built once per test run (tests get their own copy of it)."""
+    from ui.demo import ensure_demo_vault
+
+    folder = tmp_path_factory.mktemp("demo-template") / "Demo.tandem"
+    ensure_demo_vault(folder)
+    return folder
+
+
+@pytest.fixture
+def demo(ui: UI, demo_template: Path) -> UI:
+    """The window unlocked on a fresh copy of the demo vault, in this test's data folder."""
+    import shutil
+
+    from tests.ui.settings.conftest import unlock
+    from ui.demo import DEMO_PASSPHRASE
+
+    shutil.copytree(demo_template, ui.session.paths.demo_vault)
+    ui.session.open_demo()
+    unlock(ui, DEMO_PASSPHRASE)
+    ui.wait_idle()
+    # Offscreen Qt does not always give activation back to the main window after the
+    # unlock page's busy state; window shortcuts need it.
+    ui.window.activateWindow()
+    ui.qtbot.waitUntil(ui.window.isActiveWindow)
+    return ui
+
+
+def client_id(ui: UI, name: str) -> int:
+    """The id of the client called `name` in the unlocked workspace."""
+    page = ui.window.page
+    for client in page.store.list_clients(text=name.split()[0]).result():
+        if getattr(client, "name", "") == name:
+            return int(client.id)
+    raise AssertionError(f"no client {name}")

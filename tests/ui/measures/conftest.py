@@ -2,46 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
-from tests.ui.conftest import UI
-from tests.ui.settings.conftest import unlock
-
-
-@pytest.fixture(scope="session")
-def measures_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from ui.demo import ensure_demo_vault
-
-    folder = tmp_path_factory.mktemp("measures-demo") / "Demo.tandem"
-    ensure_demo_vault(folder)
-    return folder
-
-
-@pytest.fixture
-def demo(ui: UI, measures_demo_template: Path) -> UI:
-    """The window unlocked on a fresh copy of the demo vault."""
-    from ui.demo import DEMO_PASSPHRASE
-
-    shutil.copytree(measures_demo_template, ui.session.paths.demo_vault)
-    ui.session.open_demo()
-    unlock(ui, DEMO_PASSPHRASE)
-    ui.window.activateWindow()
-    ui.qtbot.waitUntil(ui.window.isActiveWindow)
-    return ui
-
-
-def client_id(ui: UI, name: str) -> int:
-    page = ui.window.page
-    for client in page.store.list_clients(text=name.split()[0]).result():
-        if getattr(client, "name", "") == name:
-            return int(client.id)
-    raise AssertionError(f"no client {name}")
+from tests.ui.conftest import UI, client_id
 
 
 def open_record(ui: UI, name: str) -> Any:
