@@ -9,7 +9,7 @@ from app.clients import RiskLevel
 from app.notes import NoteStatus
 from app.workspace import StatusFilter
 from storage.practice import PracticeStore
-from ui.demo import DEMO_PASSPHRASE, ensure_demo_vault, open_demo
+from ui.demo import ensure_demo_vault, open_demo
 
 
 def test_demo_practice_is_varied_and_current(tmp_path: Path) -> None:
@@ -42,7 +42,6 @@ def test_demo_practice_is_varied_and_current(tmp_path: Path) -> None:
         assert store.search("panic").result()
     finally:
         vault.close()
-    assert DEMO_PASSPHRASE  # published on the unlock screen
 
 
 def test_demo_ratings_cover_every_trajectory(tmp_path: Path) -> None:
