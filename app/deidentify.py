@@ -51,10 +51,20 @@ def _month_name(text: str) -> str:
     return next(m for m in _MONTHS if m[:3].lower() == key)
 
 
+# Typographic apostrophes and hyphens read as the plain ones: "O’Brien" is "O'Brien".
+_EQUIVALENTS = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "′": "'", "`": "'", "‐": "-",
+                              "‑": "-", "‒": "-", "–": "-", "−": "-"})
+
+
 def _fold(text: str) -> str:
-    """Case- and accent-insensitive form, so 'ZOË' and 'Zoe' are found as 'Zoë'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Case- and accent-insensitive form, so 'ZOË' and 'Zoe' are found as 'Zoë'.
+
+    Invisible format characters (zero-width space, soft hyphen, direction marks) are dropped,
+    so a name with one hidden inside it is still the name.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_EQUIVALENTS))
+    return "".join(ch for ch in decomposed
+                   if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
 
 
 def _fold_with_positions(text: str) -> tuple[str, list[int]]:
@@ -62,10 +72,22 @@ def _fold_with_positions(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     origin: list[int] = []
     for index, ch in enumerate(text):
-        folded = _fold(ch)
+        folded = _fold(ch)  # "" for a format character: a match around it still covers it
         chars.append(folded)
         origin.extend([index] * len(folded))
     return "".join(chars), origin
+
+
+def _replace_folded(text: str, pattern: re.Pattern[str], replace: str,
+                    keep_possessive: bool = False) -> str:
+    """Replace every match of `pattern` (written for folded text) in the original `text`."""
+    folded, origin = _fold_with_positions(text)
+    spans = [(origin[m.start()], origin[m.end() - 1] + 1, m[0].endswith("'s"))
+             for m in pattern.finditer(folded) if m.end() > m.start()]
+    for start, end, possessive in reversed(spans):
+        suffix = "'s" if keep_possessive and possessive else ""
+        text = text[:start] + replace + suffix + text[end:]
+    return text
 
 
 @dataclass(frozen=True)
@@ -107,26 +129,24 @@ def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     if not ordered:
         return None
     alternatives = "|".join(re.escape(n) for n in ordered)
-    return re.compile(rf"(?<![\w])(?:{alternatives})(?:['’]s)?(?![\w])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w])(?:{alternatives})(?:'s)?(?![\w])", re.IGNORECASE)
 
 
 def deidentify(text: str, ids: Identifiers) -> str:
     """`text` with the client's identifiers replaced or removed (see the module docstring)."""
+    # Everything is matched on an accent- and case-folded copy ('Zoe', 'ZOË' are 'Zoë'; an
+    # address typed without its accents is still the address), then the matching span of the
+    # original is replaced through a position map (folding may change lengths).
     out = text
     for line in ids.address_lines:
-        out = re.sub(re.escape(line), REMOVED, out, flags=re.IGNORECASE)
+        out = _replace_folded(out, re.compile(re.escape(_fold(line))), REMOVED)
     out = _EMAIL.sub(REMOVED, out)
     for other in ids.others:
-        out = re.sub(rf"(?<!\w){re.escape(other)}(?!\w)", REMOVED, out, flags=re.IGNORECASE)
+        out = _replace_folded(out, re.compile(rf"(?<!\w){re.escape(_fold(other))}(?!\w)"),
+                              REMOVED)
     pattern = _name_pattern(_fold(n) for n in ids.names)
     if pattern is not None:
-        # Match on an accent- and case-folded copy ('Zoe', 'ZOË' are 'Zoë'), then replace the
-        # matching span of the original through a position map (folding may change lengths).
-        folded, origin = _fold_with_positions(out)
-        spans = [(origin[m.start()], origin[m.end() - 1] + 1, m[0].endswith(("'s", "’s")))
-                 for m in pattern.finditer(folded)]
-        for start, end, possessive in reversed(spans):
-            out = out[:start] + ids.pseudonym + ("'s" if possessive else "") + out[end:]
+        out = _replace_folded(out, pattern, ids.pseudonym, keep_possessive=True)
     for regex, replace in _DATE_PATTERNS:
         out = regex.sub(replace, out)
     out = _AGE.sub(lambda m: f"90+{m[2]}", out)
