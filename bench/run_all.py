@@ -670,6 +670,49 @@ def bench_workspace(table: Table, folder: Path, key: bytes, q: int) -> None:
         vault.close()
 
 
+def bench_caseload(table: Table, folder: Path, key: bytes, reps: int) -> None:
+    """The caseload outcomes report (issue 6): every client in one read, then PDF and CSV."""
+    from datetime import date
+
+    from app.measures import load_definitions
+    from app.resources import resource_dir
+    from reports.caseload import caseload_csv, render_caseload_pdf
+    from storage.caseload import CaseloadStore
+
+    table.heading("Caseload report (storage/caseload.py, reports/caseload.py)")
+    definitions = load_definitions(resource_dir() / "measures")
+    vault = Vault.open(folder, Secret(data_key=key), defer_check=True)
+    try:
+        store = CaseloadStore(vault, definitions)
+        calls: list[int] = []
+        gathered = store.gather(lambda done, total: calls.append(done)).result()  # warm-up
+        progress_calls = len(calls)
+        gather = sample(lambda: store.gather(lambda done, total: None).result(), reps)
+    finally:
+        vault.close()
+    today = date.today()
+    report = gathered.report(definitions, prepared_on=today)
+    build = sample(lambda: gathered.report(definitions, prepared_on=today), reps)
+    pdf = render_caseload_pdf(report)  # warm-up: fonts, reportlab imports
+    render = sample(lambda: render_caseload_pdf(report), reps)
+    csv_text = caseload_csv(report)
+    to_csv = sample(lambda: caseload_csv(report), reps)
+    from reports.readback import pdf_text_and_metadata
+
+    pages = pdf_text_and_metadata(pdf).pages
+    n = len(report.rows)
+    table.times(f"gather {n} clients: one read transaction on the worker "
+                f"({progress_calls} progress calls)", gather, target="a few seconds in all")
+    table.times("  build rows and totals (app/caseload.py)", build)
+    table.times(f"  de-identified PDF: render + read back + identifier check ({pages} pages, "
+                f"{len(pdf) / 1024:.0f} KB)", render)
+    table.times(f"  de-identified CSV + identifier check ({len(csv_text.encode()) / 1024:.0f} KB)",
+                to_csv)
+    total = statistics.median(gather) + statistics.median(build) + statistics.median(render)
+    table.value("  gather + build + PDF (what `tandem report caseload` waits for)",
+                fmt_time(total), target="a few seconds (#issue 6)")
+
+
 RSS_PROBE = r"""
 import json, sys
 from pathlib import Path
@@ -774,6 +817,8 @@ def main(argv: list[str] | None = None) -> int:
         vault.close()
     say("measuring the workspace …")
     bench_workspace(table, folder, key, max(5, args.query_reps))
+    say("measuring the caseload report …")
+    bench_caseload(table, folder, key, slow_reps)
     table.heading("Memory")
     bench_rss_probe(table, folder, key)
     bench_memory(table)

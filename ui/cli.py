@@ -13,8 +13,9 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from app.audit import AuditEvent
 from app.errors import InvalidInput, NotAVault, UsageError
@@ -222,6 +223,131 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_report_caseload(args: argparse.Namespace, out: TextIO) -> int:
+    """`tandem report caseload PATH --to FILE.pdf|.csv [--identified]`: outcomes for supervision.
+
+    De-identified unless --identified; a de-identified file is checked for every client's names
+    and dates of birth before it is written (and refused, exit 2, if any remain). Progress goes
+    to stderr; the file is written atomically, readable by its owner only.
+    """
+    from datetime import datetime
+
+    from app.measures import load_definitions
+    from app.resources import resource_dir
+    from reports.caseload import caseload_csv, render_caseload_pdf
+    from reports.emergency_kit import write_private_file
+    from storage.caseload import CaseloadStore
+
+    target = Path(args.to).expanduser()
+    kind = target.suffix.lower()
+    if kind not in (".pdf", ".csv"):
+        raise UsageError("--to must name a .pdf or a .csv file.")
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder: give a file name ending in {kind}.")
+    folder = _existing_vault(args.path)
+    err = sys.stderr
+    interactive = err.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if interactive:
+            print(f"\rReading clients: {done} of {total}", end="", file=err, flush=True)
+        elif done == 0:
+            print(f"Reading {total} clients…", file=err, flush=True)
+
+    definitions = load_definitions(resource_dir() / "measures")
+    with Vault.open(folder, _secret(args, _reader(args))) as vault:
+        store = CaseloadStore(vault, definitions)
+        caseload = store.gather(progress).result()
+        if interactive:
+            print(file=err)
+        now = vault.clock.now().astimezone()
+        report = caseload.report(definitions, prepared_on=now.date(),
+                                 identified=args.identified)
+        print(f"Writing the {'PDF' if kind == '.pdf' else 'CSV'}…", file=err, flush=True)
+        data = (render_caseload_pdf(report, created=datetime.now().astimezone())
+                if kind == ".pdf" else caseload_csv(report).encode("utf-8"))
+        write_private_file(target, data)
+        store.record_export(identified=args.identified, file_format=kind[1:],
+                            clients=len(report.rows)).result()
+    which = "identified" if args.identified else "de-identified"
+    print(f"Wrote the {which} caseload report ({len(report.rows)} clients) to {target}",
+          file=out)
+    if args.identified:
+        print("It shows clients' names: keep it as safe as the records themselves.", file=out)
+    return 0
+
+
+def _day(text: str | None, label: str) -> date | None:
+    """A --period-start/--period-end value (YYYY-MM-DD); a usage error otherwise."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{label} must be a date like 2026-03-01.") from None
+
+
+def cmd_letter(args: argparse.Namespace, out: TextIO) -> int:
+    """`tandem letter PATH --client ID --template NAME --to FILE.pdf`: compose, check, keep, write.
+
+    Secrets come from stdin only with the flags: with --passphrase-stdin the first line is the
+    vault's passphrase; with --password-stdin the next line is the PDF password (AES-256).
+    A de-identified letter that still holds an identifier is refused (exit 2), naming it.
+    """
+    from app.letters import LetterRequest
+    from ui.letters.service import LetterService
+
+    folder = _existing_vault(args.path)
+    target = Path(args.to).expanduser()
+    if target.suffix.lower() != ".pdf":
+        raise UsageError("--to must name a .pdf file.")
+    if not target.parent.is_dir():
+        raise UsageError(f"The folder {target.parent} does not exist.")
+    start = _day(args.period_start, "--period-start")
+    end = _day(args.period_end, "--period-end")
+    reader = _reader(args)
+    passphrase = reader.read("passphrase")
+    password = None
+    if args.password_stdin:
+        password = SecretReader(True).read("PDF password")
+    deidentified = True if args.deidentified else False if args.identified else None
+    with Vault.open(folder, Secret(passphrase=passphrase)) as vault:
+        service = LetterService(vault)
+        request = LetterRequest(args.client, args.template, period_start=start,
+                                period_end=end, deidentified=deidentified, password=password)
+        record = service.send(request, to=target)
+    kind = "De-identified letter" if record.deidentified else "Letter"
+    protection = ", protected with a password (AES-256)" if password else ""
+    size = -(-target.stat().st_size // 1024)
+    print(f"{kind} written to {target}{protection} ({size} KB); kept in the vault as letter "
+          f"{record.id} (SHA-256 {record.sha256[:12]}…).", file=out)
+    return 0
+
+
+def add_letter_command(commands: Any) -> None:
+    """`tandem letter …`: a letter from a template, for scripting (see cmd_letter)."""
+    letter = commands.add_parser(
+        "letter", help="write a letter (progress, end of treatment, supervision) as PDF")
+    letter.add_argument("path", metavar="PATH")
+    letter.add_argument("--client", type=int, required=True, metavar="ID",
+                        help="the client's id (shown in the client record)")
+    letter.add_argument("--template", required=True, metavar="NAME",
+                        help="progress, end-of-treatment, supervision or one of your own")
+    letter.add_argument("--to", required=True, metavar="FILE.pdf")
+    choice = letter.add_mutually_exclusive_group()
+    choice.add_argument("--deidentified", action="store_true",
+                        help="de-identify (pseudonym, no dates or contact details)")
+    choice.add_argument("--identified", action="store_true",
+                        help="identify the client even if the template de-identifies")
+    letter.add_argument("--period-start", metavar="YYYY-MM-DD")
+    letter.add_argument("--period-end", metavar="YYYY-MM-DD")
+    letter.add_argument("--password-stdin", action="store_true",
+                        help="protect the PDF with a password read from standard input "
+                             "(after the passphrase line with --passphrase-stdin)")
+    _add_secret_options(letter, recovery=False)
+    letter.set_defaults(handler=cmd_letter)
+
+
 def _add_secret_options(parser: argparse.ArgumentParser, recovery: bool) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--passphrase-stdin", action="store_true",
@@ -283,4 +409,17 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     import_.add_argument("file", metavar="FILE.json")
     _add_secret_options(import_, recovery=False)
     import_.set_defaults(handler=cmd_import)
+
+    add_letter_command(commands)
+
+    report = commands.add_parser("report", help="outcome reports for supervision")
+    reports = report.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    caseload = reports.add_parser(
+        "caseload", help="caseload outcomes (de-identified unless --identified) as PDF or CSV")
+    caseload.add_argument("path", metavar="PATH")
+    caseload.add_argument("--to", metavar="FILE.pdf|FILE.csv", required=True)
+    caseload.add_argument("--identified", action="store_true",
+                          help="show clients' names instead of pseudonyms")
+    _add_secret_options(caseload, recovery=False)
+    caseload.set_defaults(handler=cmd_report_caseload)
 
