@@ -17,7 +17,9 @@ from app.demo_practice import DemoLadder, DemoRatings, demo_practice
 from app.exposure import StarterLadder, StepStatus, load_starter_ladders
 from app.measures import AlertKind, load_definitions
 from app.notes import AmendmentKind, load_templates
+from app.practice_profile import PracticeProfile
 from app.resources import resource_dir
+from storage import profile_repo
 from storage.exposure import ExposureStore
 from storage.practice import PracticeStore
 from storage.ratings import RatingInput, RatingsStore
@@ -47,6 +49,14 @@ def ensure_demo_vault(folder: Path, clock: Clock | None = None) -> bool:
     return True
 
 
+DEMO_PROFILE = PracticeProfile(
+    practitioner_name="Dr Alex Morgan", credentials="DClinPsy, Registered Psychologist",
+    licence_number="PYL 000000", practice_name="Harbour Street Psychotherapy (demo)",
+    address="1 Example Street\nDemo Town\nDT1 0AA", phone="+44 1632 960000",
+    email="practice@example.org")
+"""Fictional: reserved phone and e-mail ranges, a placeholder licence number."""
+
+
 def populate_demo(vault: Vault, today: date | None = None) -> None:
     """Fill a new demo vault with the fictional practice from app/demo_practice.py.
 
@@ -66,6 +76,8 @@ def populate_demo(vault: Vault, today: date | None = None) -> None:
     def at(day: date, hour: int = 18, minute: int = 0) -> None:
         clock.set(datetime.combine(day, time(hour, minute)).astimezone(UTC))
 
+    # A fictional letterhead, so demo letters look like the real thing.
+    profile_repo.save_profile(vault, DEMO_PROFILE).result()
     try:
         for demo in demo_practice(today):
             at(demo.start, 8)

@@ -105,6 +105,9 @@ class MainWindow(QMainWindow):
                                           "Write an encrypted, verified backup file")
         self.verify_action = self._action("&Verify vault", self.verify, None,
                                           "Run every integrity check")
+        self.caseload_action = self._action("Caseload &report…", self.caseload_report, None,
+                                            "Outcomes of every client, for supervision "
+                                            "(PDF or CSV, de-identified by default)")
         self.passphrase_action = self._action("&Change passphrase…", self.change_passphrase,
                                               None, "Choose a new passphrase")
         self.forget_action = self._action("&Forget on this computer", self.forget, None,
@@ -138,6 +141,7 @@ class MainWindow(QMainWindow):
         vault_menu.addAction(self.workspace_actions["vault_overview"])
         vault_menu.addSeparator()
         vault_menu.addActions([self.backup_action, self.verify_action])
+        vault_menu.addAction(self.caseload_action)
         vault_menu.addSeparator()
         vault_menu.addActions([self.passphrase_action, self.forget_action])
         vault_menu.addSeparator()
@@ -252,7 +256,8 @@ class MainWindow(QMainWindow):
         self._set_page(page)
         self.workspace_actions.bind(None)
         for action in (self.backup_action, self.verify_action, self.passphrase_action,
-                       self.settings_action, self.search_action, self.lock_action,
+                       self.settings_action, self.search_action, self.caseload_action,
+                       self.lock_action,
                        self.open_vault_action, self.new_vault_action):
             action.setEnabled(False)
 
@@ -289,7 +294,7 @@ class MainWindow(QMainWindow):
         session = self.session
         unlocked = session.state is VaultState.UNLOCKED
         for action in (self.backup_action, self.verify_action, self.passphrase_action,
-                       self.settings_action, self.search_action):
+                       self.settings_action, self.search_action, self.caseload_action):
             action.setEnabled(unlocked)
         self.lock_action.setEnabled(session.unlocked)
         status = session.keychain_status
@@ -345,6 +350,15 @@ class MainWindow(QMainWindow):
             self.prompts.inform(self, "Backup failed", message, warning=True)
 
         session.back_up(chosen, done, failed, context=self)
+
+    def caseload_report(self) -> None:
+        """Vault ▸ Caseload report: every client's outcomes, made in the background."""
+        from ui.dialogs.caseload_report import CaseloadReportDialog
+
+        vault = self.session.vault
+        if vault is None or self.session.state is not VaultState.UNLOCKED:
+            return
+        self._show_dialog(CaseloadReportDialog(vault, self.session.tasks, self))
 
     def verify(self) -> None:
         """Vault ▸ Verify vault: run every check off the UI thread and show each result."""

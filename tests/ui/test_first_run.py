@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import PRACTICE_NAME, UI
 from ui.pages.create_vault import CreateVaultPage
-from ui.pages.recovery_key import PRINT_PLACEHOLDER_TIP, RecoveryKeyPage
+from ui.pages.recovery_key import RecoveryKeyPage
 from ui.pages.unlock import UnlockPage
 from ui.pages.workspace import WorkspacePage
 
@@ -64,8 +64,19 @@ def test_create_recovery_key_and_workspace(ui: UI, tmp_path: Path) -> None:
     groups = ui.session.recovery_key_groups
     assert len(groups) == 8
     assert [label.text() for label in key_page.group_labels] == groups
-    assert not key_page.print_button.isEnabled()
-    assert key_page.print_button.toolTip() == PRINT_PLACEHOLDER_TIP
+    # The Emergency Kit: a one-page PDF with this very key, written where the person chose.
+    kit = tmp_path / "kit.pdf"
+    key_page.choose_path = lambda *_args: kit
+    ui.qtbot.mouseClick(key_page.print_button, Qt.MouseButton.LeftButton)
+    ui.qtbot.waitUntil(lambda: "Saved to" in key_page.kit_status.text(), timeout=10_000)
+    from pypdf import PdfReader
+
+    reader = PdfReader(kit)
+    assert len(reader.pages) == 1
+    printed = "".join(reader.pages[0].extract_text().split())
+    assert all(group in printed for group in groups)
+    assert "".join(PRACTICE_NAME.split()) in printed  # the vault's name
+    assert not any(group in str(reader.metadata) for group in groups)
     assert not key_page.continue_button.isEnabled()
 
     first, second = key_page.check_edits

@@ -58,6 +58,8 @@ from ui.backup_scheduler import (
     default_backup_folder,
     read_status,
 )
+from ui.dialogs.emergency_kit import NewEmergencyKitDialog
+from ui.dialogs.save_pdf import choose_pdf_path
 from ui.paths import AppPaths
 from ui.session import Session, describe
 from ui.widgets.common import BusyRow, MessageLabel, heading, muted
@@ -316,6 +318,8 @@ class SettingsDialog(QDialog):
                  scheduler: BackupScheduler | None = None) -> None:
         super().__init__(parent)
         self._session = session
+        self.choose_path = choose_pdf_path
+        """Asks where to save a PDF (tests replace it)."""
         self._scheduler = scheduler or getattr(parent, "backup_scheduler", None)
         self._vault = session.vault
         self._loaded: LoadedSettings | None = None
@@ -473,8 +477,38 @@ class SettingsDialog(QDialog):
         self.forget_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.forget_button.clicked.connect(self._forget)
         column.addWidget(self.forget_button)
+
+        kit_caption = QLabel("Emergency Kit")
+        kit_caption.setFont(scaled_font(1.05, bold=True))
+        column.addWidget(kit_caption)
+        kit_text = muted("Lost the printed recovery key, or never printed it? A new Emergency "
+                         "Kit comes with a new recovery key; the old one stops working.")
+        kit_text.setWordWrap(True)
+        column.addWidget(kit_text)
+        self.kit_button = QPushButton("New &Emergency Kit…")
+        self.kit_button.setAccessibleName("New Emergency Kit")
+        self.kit_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.kit_button.clicked.connect(self.new_emergency_kit)
+        column.addWidget(self.kit_button)
+        self.kit_status = MessageLabel("Notice")
+        self.kit_status.setAccessibleName("Emergency Kit")
+        column.addWidget(self.kit_status)
         column.addStretch(1)
         return body
+
+    def new_emergency_kit(self) -> NewEmergencyKitDialog | None:
+        """Re-enter the passphrase, issue a new recovery key, save its Emergency Kit."""
+        vault = self._session.vault
+        if vault is None:
+            return None
+        dialog = NewEmergencyKitDialog(vault, self._session.tasks, choose_path=self.choose_path,
+                                       parent=self)
+        dialog.saved.connect(lambda path: self.kit_status.show_message(
+            f"Emergency Kit saved to {path}. Print it; the previous recovery key no longer "
+            "works."))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _build_backups(self) -> QWidget:
         body, column = self._tab_body()

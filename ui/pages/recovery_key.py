@@ -7,10 +7,16 @@ which proves the key was copied (forgivingly: case, spaces and look-alike letter
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from ui.dialogs.emergency_kit import save_emergency_kit
+from ui.dialogs.save_pdf import choose_pdf_path
 from ui.session import Session
+from ui.tasks import TaskRunner
 from ui.widgets.common import (
     CardPage,
     MessageLabel,
@@ -21,7 +27,8 @@ from ui.widgets.common import (
 )
 from ui.widgets.style import em, scaled_font
 
-PRINT_PLACEHOLDER_TIP = "Arrives with PDF letters"
+KIT_TIP = ("A one-page PDF with this key and what to do with it: print it and keep it away "
+           "from this computer")
 CHECKED_GROUPS = 2
 
 
@@ -34,10 +41,14 @@ def normalise_group(text: str) -> str:
 class RecoveryKeyPage(CardPage):
     """Shows the recovery key in groups and asks for the last two back."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 choose_path: Callable[[QWidget, str, Path, str], Path | None] = choose_pdf_path
+                 ) -> None:
         super().__init__(96, parent)
         self.setAccessibleName("Your recovery key")
         self._session = session
+        self.choose_path = choose_path
+        self._tasks = TaskRunner(name="tandem-kit", parent=self)
         self._groups = list(session.recovery_key_groups)
         layout = self.card_layout
 
@@ -76,15 +87,20 @@ class RecoveryKeyPage(CardPage):
         layout.addLayout(grid)
 
         kit_row = QHBoxLayout()
-        self.print_button = QPushButton("&Print Emergency Kit…")
-        self.print_button.setEnabled(False)
-        self.print_button.setToolTip(PRINT_PLACEHOLDER_TIP)
-        self.print_button.setAccessibleName("Print Emergency Kit")
-        self.print_button.setAccessibleDescription(PRINT_PLACEHOLDER_TIP)
+        self.print_button = QPushButton("&Save Emergency Kit (PDF)…")
+        self.print_button.setToolTip(KIT_TIP)
+        self.print_button.setAccessibleName("Save Emergency Kit")
+        self.print_button.setAccessibleDescription(KIT_TIP)
+        self.print_button.clicked.connect(self.save_kit)
         kit_row.addWidget(self.print_button)
-        kit_row.addWidget(muted("Printing arrives with PDF letters; for now, write the key "
-                                "down by hand."), 1)
+        self.kit_status = muted("Print it, then delete the file — or keep it only on a drive "
+                                "that stays somewhere safe.")
+        self.kit_status.setAccessibleName("Emergency Kit")
+        self.kit_status.setWordWrap(True)
+        kit_row.addWidget(self.kit_status, 1)
         layout.addLayout(kit_row)
+        self.kit_error = MessageLabel("Error")
+        layout.addWidget(self.kit_error)
 
         first = len(self._groups) - CHECKED_GROUPS + 1
         layout.addWidget(muted(
@@ -146,6 +162,22 @@ class RecoveryKeyPage(CardPage):
         tip = "Continue to the vault." if ok else "Type the last two groups first."
         self.continue_button.setToolTip(tip)
         self.continue_button.setAccessibleDescription(tip)
+
+    def save_kit(self) -> None:
+        """Save the Emergency Kit for this key as a PDF where the person chooses."""
+        snapshot = self._session.snapshot
+        if snapshot is None or not self._groups:
+            return
+        self.kit_error.clear_message()
+        if save_emergency_kit(self, self._tasks, snapshot.name, snapshot.created_at,
+                              self._groups, choose_path=self.choose_path,
+                              on_saved=self._kit_saved, on_error=self.kit_error.show_message):
+            self.print_button.setEnabled(False)
+
+    def _kit_saved(self, path: Path) -> None:
+        self.print_button.setEnabled(True)
+        self.kit_status.setText(f"Saved to {path}. Print it, then keep the paper somewhere "
+                                "safe, away from this computer.")
 
     def _continue(self) -> None:
         if self.continue_button.isEnabled():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,7 +28,9 @@ from app.clients import Client, ClientStatus, RiskLevel, RiskRecord
 from app.workspace import ClientRow, SessionRow
 from storage.exposure import ExposureStore
 from storage.practice import Goal, PracticeStore
+from storage.vault import Vault
 from ui.dialogs.prompts import Prompts
+from ui.letters.tab import LettersTab
 from ui.widgets.common import badge, heading, muted
 from ui.widgets.style import em
 from ui.workspace.calls import Calls
@@ -44,6 +46,9 @@ TAB_OVERVIEW = 0
 TAB_SESSIONS = 1
 TAB_PROCESS = 2
 PARTS = ("sessions", "risk", "goals", "episodes", "client")
+
+if TYPE_CHECKING:
+    from ui.letters.service import LetterService
 
 
 class ClientRecordView(QWidget):
@@ -166,6 +171,11 @@ class ClientRecordView(QWidget):
         self.tabs.setTabToolTip(self.tabs.indexOf(self.measures_tab),
                                 "ORS/SRS ratings: trajectory, change since intake, alerts")
         self.measures_tab.note_written.connect(self._on_note_written)
+        vault = store.vault
+        self.letters_tab = LettersTab(lambda: _letter_service(vault), show_dialog)
+        self.tabs.addTab(self.letters_tab, "&Letters")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.letters_tab),
+                                "Letters sent: write one with a live preview, export again")
         self.tabs.setTabToolTip(TAB_OVERVIEW, "Overview (Ctrl+1)")
         self.tabs.setTabToolTip(TAB_SESSIONS, "Sessions and notes (Ctrl+2)")
         self.tabs.setTabToolTip(TAB_PROCESS, "Private process notes (Ctrl+3)")
@@ -243,6 +253,7 @@ class ClientRecordView(QWidget):
         self.process_tab.set_client(client_id)
         self.exposure_tab.set_client(client_id)
         self.measures_tab.set_client(client_id)
+        self.letters_tab.set_client(client_id)
         self._load(PARTS)
         if self.tabs.currentIndex() == TAB_PROCESS:
             self.process_tab.ensure_loaded()
@@ -401,6 +412,7 @@ class ClientRecordView(QWidget):
         self.process_tab.set_client(None)
         self.exposure_tab.set_client(None)
         self.measures_tab.set_client(None)
+        self.letters_tab.set_client(None)
         self.overview.clear()
         self._clear_header()
         self._show_stub(pseudonym, when)
@@ -456,6 +468,7 @@ class ClientRecordView(QWidget):
         self.process_tab.set_client(None)
         self.exposure_tab.set_client(None)
         self.measures_tab.set_client(None)
+        self.letters_tab.set_client(None)
         self._waiting.clear()
         self._pending_open = None
 
@@ -487,9 +500,17 @@ class ClientRecordView(QWidget):
         self.process_tab.wipe()
         self.exposure_tab.wipe()
         self.measures_tab.wipe()
+        self.letters_tab.wipe()
         self.overview.clear()
         self._clear_header()
         self.stub_text.clear()
         for label in self.findChildren(QLabel):
             label.setAccessibleDescription("")
         self.name_label.setAccessibleName("")
+
+
+def _letter_service(vault: Vault) -> LetterService:
+    """The letter pipeline, imported on first use: it loads reportlab (~0.27 s)."""
+    from ui.letters.service import LetterService
+
+    return LetterService(vault)
