@@ -330,7 +330,7 @@ def add_letter_command(commands: Any) -> None:
         "letter", help="write a letter (progress, end of treatment, supervision) as PDF")
     letter.add_argument("path", metavar="PATH")
     letter.add_argument("--client", type=int, required=True, metavar="ID",
-                        help="the client's id (shown in the client record)")
+                        help="the client's number (\"No. N\" in the client record's header)")
     letter.add_argument("--template", required=True, metavar="NAME",
                         help="progress, end-of-treatment, supervision or one of your own")
     letter.add_argument("--to", required=True, metavar="FILE.pdf")

@@ -135,6 +135,9 @@ class ClientRecordView(QWidget):
         facts.setSpacing(em(self, 1.6))
         self.preferred_label = self._fact("Preferred name")
         self.pseudonym_label = self._fact("Pseudonym")
+        self.number_label = self._fact("Client number")
+        self.number_label.setToolTip("The client's number, for the command line "
+                                     "(tandem letter --client N)")
         self.age_label = self._fact("Age")
         self.status_label = self._fact("Status")
         self.status_label.setObjectName("StatusChip")
@@ -145,8 +148,8 @@ class ClientRecordView(QWidget):
         self.risk_label = self._fact("Risk")
         risk_box.addWidget(self.risk_shape)
         risk_box.addWidget(self.risk_label)
-        for label in (self.preferred_label, self.pseudonym_label, self.age_label,
-                      self.status_label):
+        for label in (self.preferred_label, self.pseudonym_label, self.number_label,
+                      self.age_label, self.status_label):
             facts.addWidget(label)
         facts.addLayout(risk_box)
         facts.addStretch(1)
@@ -346,7 +349,7 @@ class ClientRecordView(QWidget):
 
     def _clear_header(self) -> None:
         for label in (self.name_label, self.preferred_label, self.pseudonym_label,
-                      self.age_label, self.status_label, self.risk_label):
+                      self.number_label, self.age_label, self.status_label, self.risk_label):
             label.clear()
             label.setAccessibleDescription("")
         self.name_label.setAccessibleName("Client")
@@ -359,6 +362,7 @@ class ClientRecordView(QWidget):
         self._set_fact(self.preferred_label, f"“{row.preferred_name}”"
                        if row.preferred_name else "")
         self._set_fact(self.pseudonym_label, f"Pseudonym {row.pseudonym}")
+        self._set_fact(self.number_label, f"No. {row.id}")
         self._show_status(row.status)
         self._show_risk(row.risk, True)
 
@@ -369,6 +373,7 @@ class ClientRecordView(QWidget):
         self._set_fact(self.preferred_label, f"“{details.preferred_name}”"
                        if details.preferred_name else "")
         self._set_fact(self.pseudonym_label, f"Pseudonym {details.pseudonym}")
+        self._set_fact(self.number_label, f"No. {client.id}")
         self._set_fact(self.age_label, age_text(details, today()))
         self._show_status(client.status)
         if client.destroyed_at:

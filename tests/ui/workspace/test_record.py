@@ -57,6 +57,7 @@ def test_overview_shows_goals_risk_next_session_latest_note_referral(
     assert record.pseudonym_label.text() == \
         f"Pseudonym {practice.pseudonyms['Tomasz Wiśniewski']}"
     assert record.age_label.text() == "Age not recorded"
+    assert record.number_label.text() == f"No. {record.client_id}"  # for `tandem letter`
 
 
 def test_edit_client_and_review_risk(ui: UI, practice: Practice) -> None:
