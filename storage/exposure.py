@@ -70,6 +70,15 @@ class Trial:
     step_id: int
     session_id: int | None
     record: TrialRecord
+    reading_interval_min: int | None = None  # a timed exposure's "SUDS every N minutes"
+
+
+@dataclass(frozen=True)
+class LearningQuote:
+    """A trial's "what I learned", with when the trial was, as offered for a session's note."""
+
+    text: str
+    started_at: datetime
 
 
 def _moment(text: str) -> datetime:
@@ -79,19 +88,20 @@ def _moment(text: str) -> datetime:
 def _trial(row: Any) -> Trial:
     (tid, step_id, session_id, started, setting, place, accompanied, present, planned, actual,
      before, peak, after, readings, feared, exp_before, exp_after, occurred, planned_drop,
-     used, prevention, learned) = row
+     used, prevention, learned, interval) = row
     return Trial(tid, step_id, session_id, TrialRecord(
         _moment(started), setting, place, bool(accompanied), bool(present), planned, actual,
         before, peak, after, tuple((r["minute"], r["suds"]) for r in json.loads(readings)),
         feared, exp_before, exp_after, None if occurred is None else bool(occurred),
-        tuple(json.loads(planned_drop)), tuple(json.loads(used)), prevention, learned))
+        tuple(json.loads(planned_drop)), tuple(json.loads(used)), prevention, learned),
+        interval)
 
 
 _TRIAL_COLUMNS = ("id, step_id, session_id, started_at, setting, place, accompanied, "
                   "therapist_present, planned_minutes, actual_minutes, suds_before, suds_peak, "
                   "suds_after, suds_readings, feared_outcome, expectancy_before, "
                   "expectancy_after, outcome_occurred, safety_planned_to_drop, safety_used, "
-                  "response_prevention, learned")
+                  "response_prevention, learned, reading_interval_min")
 
 
 class ExposureStore:
@@ -165,6 +175,16 @@ class ExposureStore:
             conn.execute("UPDATE ladders SET archived_at = ? WHERE id = ?",
                          (iso(self._now()), ladder_id))
             self._audit(conn, "exposure.ladder_archived", {"ladder": ladder_id})
+        return self.vault.write(run)
+
+    def restore_ladder(self, ladder_id: int) -> Future[None]:
+        """Take an archived ladder back into use (an archive is never a deletion)."""
+        def run(conn: Connection) -> None:
+            updated = conn.execute("UPDATE ladders SET archived_at = NULL WHERE id = ? AND "
+                                   "archived_at IS NOT NULL", (ladder_id,)).rowcount
+            if not updated:
+                raise InvalidInput("That ladder is not archived.")
+            self._audit(conn, "exposure.ladder_restored", {"ladder": ladder_id})
         return self.vault.write(run)
 
     # -- steps ------------------------------------------------------------------------------
@@ -309,10 +329,21 @@ class ExposureStore:
         """The step's trials, oldest first."""
         return self.vault.submit(lambda conn: self._trials(conn, step_id))
 
+    def ladder_trials(self, ladder_id: int) -> Future[list[Trial]]:
+        """Every trial of every step of a ladder, oldest first (the whole ladder over time)."""
+        columns = ", ".join(f"t.{c.strip()}" for c in _TRIAL_COLUMNS.split(","))
+        return self.vault.submit(lambda conn: [_trial(r) for r in conn.execute(
+            f"SELECT {columns} FROM exposure_trials t JOIN ladder_steps s ON s.id = t.step_id "
+            "WHERE s.ladder_id = ? ORDER BY t.started_at, t.id", (ladder_id,))])
+
     def log_trial(self, step_id: int, trial: TrialRecord, session_id: int | None = None,
                   reading_interval_min: int | None = None) -> Future[int]:
         """Record a trial (validated first); a planned step becomes 'in progress'."""
         t = validate_trial(trial)
+        if reading_interval_min is not None and (
+                isinstance(reading_interval_min, bool) or not isinstance(reading_interval_min, int)
+                or not 1 <= reading_interval_min <= 120):
+            raise InvalidInput("Readings are taken every 1 to 120 minutes.")
 
         def run(conn: Connection) -> int:
             step = conn.execute("SELECT s.status, l.client_id FROM ladder_steps s JOIN ladders l "
@@ -356,4 +387,19 @@ class ExposureStore:
                 "JOIN ladders l ON l.id = s.ladder_id WHERE l.client_id = ? AND t.learned != '' "
                 "ORDER BY t.started_at DESC, t.id DESC LIMIT 1", (client_id,)).fetchone()
             return str(row[0]) if row else ""
+        return self.vault.submit(run)
+
+    def learning_for_note(self, client_id: int, until: datetime) -> Future[LearningQuote | None]:
+        """The latest "what I learned" from a trial before `until` (the end of a session's day).
+
+        A note is offered only what the client had learned by then: a late note for an older
+        session never gets a later exposure's words.
+        """
+        def run(conn: Connection) -> LearningQuote | None:
+            row = conn.execute(
+                "SELECT t.learned, t.started_at FROM exposure_trials t JOIN ladder_steps s "
+                "ON s.id = t.step_id JOIN ladders l ON l.id = s.ladder_id WHERE l.client_id = ? "
+                "AND t.learned != '' AND t.started_at < ? ORDER BY t.started_at DESC, t.id DESC "
+                "LIMIT 1", (client_id, iso(until))).fetchone()
+            return LearningQuote(str(row[0]), _moment(row[1])) if row else None
         return self.vault.submit(run)

@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
         client_menu, note_menu = self.workspace_actions.add_menus(bar, vault_menu.menuAction())
         self.menus = {"file": file_menu, "go": go_menu, "vault": vault_menu, "help": help_menu}
         self.menus.update(client=client_menu, note=note_menu)
+        self.menus["exposure"] = self.workspace_actions.exposure_menu
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()

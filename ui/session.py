@@ -166,6 +166,9 @@ class Session(QObject):
         self.paths = paths
         self.local_settings = local_settings
         self.prompts = prompts or Prompts()
+        self.monotonic = monotonic
+        """Elapsed time for the inactivity lock and timed exposures (a fake clock in tests)."""
+        self.wall = wall
         self.tasks = TaskRunner(1, "tandem-session", self)
         self.probe_tasks = TaskRunner(1, "tandem-keychain", self)
         self.monitor = InactivityMonitor(monotonic, wall, parent=self)

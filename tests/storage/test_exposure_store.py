@@ -86,3 +86,49 @@ def test_inhibitory_rule_is_stored_with_the_ladder(store) -> None:
                                             expectancy_after=40,
                                             safety_used=("Holding the desk",))).result()
     assert "Holding the desk" in exposure.steps(ladder).result()[0].readiness.reason
+
+
+def test_whole_ladder_trials_timed_readings_archive_and_restore(store) -> None:
+    exposure, client = store
+    ladder = exposure.create_ladder(client, "Driving", steps=[
+        StepDraft("Car park", 20), StepDraft("Town", 50)]).result()
+    other = exposure.create_ladder(client, "Lifts", steps=[StepDraft("One floor", 30)]).result()
+    car_park, town = exposure.steps(ladder).result()
+    lift = exposure.steps(other).result()[0]
+    exposure.log_trial(town.id, TrialRecord(T0 + timedelta(days=2), suds_peak=70)).result()
+    timed = exposure.log_trial(car_park.id, TrialRecord(
+        T0, "session", suds_before=40, suds_peak=55, suds_after=20,
+        suds_readings=((0, 40), (5, 55), (10, 30), (15, 20))),
+        reading_interval_min=5).result()
+    exposure.log_trial(lift.id, TrialRecord(T0 + timedelta(days=1), suds_peak=30)).result()
+    trials = exposure.ladder_trials(ladder).result()
+    assert [(t.step_id, t.record.suds_peak) for t in trials] == [(car_park.id, 55),
+                                                                 (town.id, 70)]
+    assert trials[0].id == timed and trials[0].reading_interval_min == 5
+    assert trials[0].record.suds_readings == ((0, 40), (5, 55), (10, 30), (15, 20))
+    assert trials[1].reading_interval_min is None
+    with pytest.raises(InvalidInput, match="every 1 to 120 minutes"):
+        exposure.log_trial(car_park.id, TrialRecord(T0), reading_interval_min=0)
+
+    exposure.archive_ladder(ladder).result()
+    assert [(lad.id, lad.archived_at is not None) for lad in exposure.ladders(client).result()] \
+        == [(other, False), (ladder, True)]
+    exposure.restore_ladder(ladder).result()
+    assert all(lad.archived_at is None for lad in exposure.ladders(client).result())
+    with pytest.raises(InvalidInput, match="not archived"):
+        exposure.restore_ladder(ladder).result()
+
+
+def test_learning_offered_for_a_note_is_the_latest_before_the_sessions_day(store) -> None:
+    exposure, client = store
+    ladder = exposure.create_ladder(client, "Driving", steps=[StepDraft("Car park", 20)]).result()
+    step = exposure.steps(ladder).result()[0]
+    assert exposure.learning_for_note(client, T0).result() is None
+    for day, learned in ((0, "It passed."), (3, ""), (7, "Easier than predicted.")):
+        exposure.log_trial(step.id, TrialRecord(T0 + timedelta(days=day),
+                                                learned=learned)).result()
+    quote = exposure.learning_for_note(client, T0 + timedelta(days=5)).result()
+    assert quote is not None and quote.text == "It passed." and quote.started_at == T0
+    latest = exposure.learning_for_note(client, T0 + timedelta(days=30)).result()
+    assert latest is not None and latest.text == "Easier than predicted."
+    assert exposure.learning_for_note(client, T0).result() is None  # strictly before

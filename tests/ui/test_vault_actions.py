@@ -113,7 +113,7 @@ def test_menus_show_their_shortcuts(ui: UI) -> None:
     file_menu = [a.text() for a in window.menus["file"].actions() if a.text()]
     assert file_menu == ["&New vault…", "&Open vault…", "&Lock now", "&Quit"]
     vault_menu = [a.text() for a in window.menus["vault"].actions() if a.text()]
-    assert vault_menu == ["Vault &overview", "&Back up now…", "&Verify vault",
+    assert vault_menu == ["Vault &overview", "&Back up now…", "&Verify vault", "Caseload &report…",
                           "&Change passphrase…", "&Forget on this computer", "&Settings…"]
     help_menu = [a.text() for a in window.menus["help"].actions()]
     assert help_menu == ["&Keyboard shortcuts", "&About Tandem"]

@@ -1,14 +1,19 @@
-"""The Client and Note menus: every workspace action with its shortcut, enabled when it applies.
+"""The Client, Note and Exposure menus: every workspace action with its shortcut, when it applies.
 
 The window owns the actions (menus outlive a lock); the workspace page that is on screen does
 the work. `bind` connects them to a new page after an unlock and to nothing after a lock, when
 every action is disabled.
+
+The Exposure menu's actions (and Client ▸ Exposure) act on the open client's Exposure tab
+(`page.record.exposure_tab`): it says which of them apply (`menu_availability`) and when that
+may have changed (`availability_changed`), and it has a method of each action's name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject
@@ -42,16 +47,44 @@ class Availability:
     start_ors: bool = False
     start_srs: bool = False
     vault_overview: bool = False
+    show_exposure: bool = False
+    run_exposure: bool = False
+    log_trial: bool = False
+    add_step: bool = False
+    new_ladder: bool = False
+    edit_ladder: bool = False
+    archive_ladder: bool = False
+    restore_ladder: bool = False
+    show_archived_ladders: bool = False
+    show_letters: bool = False
+    write_letter: bool = False
+
+
+EXPOSURE_KEYS = frozenset({"show_exposure", "run_exposure", "log_trial", "add_step",
+                           "new_ladder", "edit_ladder", "archive_ladder", "restore_ladder",
+                           "show_archived_ladders"})
+"""Actions done by the client's Exposure tab rather than the page itself."""
+
+
+LETTER_KEYS = frozenset({"show_letters", "write_letter"})
+"""Actions done by the client's Letters tab."""
+
+
+def exposure_tab_of(page: Any) -> Any:
+    """The open record's Exposure tab, if the page has one."""
+    return getattr(getattr(page, "record", None), "exposure_tab", None)
 
 
 class WorkspaceActions(QObject):
-    """The actions of the Client and Note menus (and Vault ▸ Vault overview)."""
+    """The actions of the Client, Note and Exposure menus (and Vault ▸ Vault overview)."""
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self._window = window
         self._page: QObject | None = None
+        self._exposure: QObject | None = None
         self.actions: dict[str, QAction] = {}
+        self.exposure_menu: QMenu | None = None
         add = self._add
         add("new_client", "&New client…", "Ctrl+Shift+N", "Add a client")
         add("find_client", "&Find client", "Ctrl+F", "Filter the client list by name")
@@ -82,7 +115,27 @@ class WorkspaceActions(QObject):
             "The client rates this session on their screen (SRS, or CSRS for 6–12)")
         add("vault_overview", "Vault &overview", "Ctrl+Shift+O",
             "The vault's details and audit trail")
+        add("show_exposure", "Expos&ure", "Ctrl+4",
+            "The client's fear ladders, exposure trials and readiness")
+        add("show_letters", "Le&tters", "Ctrl+5", "Letters sent for the client")
+        add("write_letter", "&Write letter…", "Ctrl+Shift+L",
+            "A progress letter, end-of-treatment or supervision summary, with a live preview")
+        add("run_exposure", "&Run exposure in session…", "Ctrl+Shift+E",
+            "A timed exposure for the selected step: the client rates SUDS on their screen "
+            "every few minutes")
+        add("log_trial", "&Log trial…", "Ctrl+T",
+            "Log an exposure trial for the selected step (homework or in session)")
+        add("add_step", "&Add step…", None, "Add a step to the ladder at its SUDS place")
+        add("new_ladder", "&New ladder…", None, "A new fear ladder, blank or from an example")
+        add("edit_ladder", "&Edit ladder…", None,
+            "Change the target fear, the goal or the progression rule")
+        add("archive_ladder", "Ar&chive ladder…", None,
+            "Put a finished ladder away (kept, and restorable)")
+        add("restore_ladder", "Re&store ladder", None, "Take an archived ladder back into use")
+        add("show_archived_ladders", "Sho&w archived ladders", None,
+            "List archived ladders in the Exposure tab too")
         self.actions["vault_overview"].setCheckable(True)
+        self.actions["show_archived_ladders"].setCheckable(True)
         self.update(Availability())
 
     def _add(self, key: str, text: str, shortcut: str | None, tip: str) -> None:
@@ -99,7 +152,10 @@ class WorkspaceActions(QObject):
         return self.actions[key]
 
     def add_menus(self, bar: QMenuBar, before: QAction | None = None) -> tuple[QMenu, QMenu]:
-        """The Client and Note menus, inserted before `before` (the Help menu)."""
+        """The Client, Note and Exposure menus, inserted before `before` (the Vault menu).
+
+        Returns the Client and Note menus; the Exposure menu is `exposure_menu`.
+        """
         client = QMenu("&Client", bar)
         a = self.actions
         client.addActions([a["new_client"], a["find_client"], a["edit_client"],
@@ -107,7 +163,10 @@ class WorkspaceActions(QObject):
         client.addSeparator()
         client.addActions([a["next_client"], a["previous_client"]])
         client.addSeparator()
-        client.addActions([a["show_overview"], a["show_sessions"], a["show_process_notes"]])
+        client.addActions([a["show_overview"], a["show_sessions"], a["show_process_notes"],
+                           a["show_exposure"], a["show_letters"]])
+        client.addSeparator()
+        client.addAction(a["write_letter"])
         client.addSeparator()
         client.addActions([a["close_client"], a["reopen_client"]])
         client.addSeparator()
@@ -122,7 +181,18 @@ class WorkspaceActions(QObject):
         note.addAction(a["delete_note"])
         note.addSeparator()
         note.addActions([a["start_ors"], a["start_srs"]])
-        for menu in (client, note):
+        exposure = QMenu("&Exposure", bar)
+        exposure.addActions([a["run_exposure"], a["log_trial"]])
+        exposure.addSeparator()
+        exposure.addAction(a["add_step"])
+        exposure.addSeparator()
+        exposure.addActions([a["new_ladder"], a["edit_ladder"], a["archive_ladder"],
+                             a["restore_ladder"]])
+        exposure.addSeparator()
+        exposure.addAction(a["show_archived_ladders"])
+        exposure.setToolTipsVisible(True)
+        self.exposure_menu = exposure
+        for menu in (client, note, exposure):
             if before is not None:
                 bar.insertMenu(before, menu)
             else:
@@ -131,14 +201,19 @@ class WorkspaceActions(QObject):
 
     def bind(self, page: QObject | None) -> None:
         """Act on `page` (the unlocked workspace), or on nothing."""
-        old = self._page
-        if old is not None and shiboken6.isValid(old):
-            signal = getattr(old, "availability_changed", None)
-            if signal is not None:
-                signal.disconnect(self.refresh)
+        for old in (self._page, self._exposure):
+            if old is not None and shiboken6.isValid(old):
+                signal = getattr(old, "availability_changed", None)
+                if signal is not None:
+                    signal.disconnect(self.refresh)
         self._page = page
+        self._exposure = None
         if page is not None:
             page.availability_changed.connect(self.refresh)  # type: ignore[attr-defined]
+            tab = exposure_tab_of(page)
+            if tab is not None:
+                tab.availability_changed.connect(self.refresh)
+                self._exposure = tab
         self.refresh()
 
     def refresh(self) -> None:
@@ -149,7 +224,20 @@ class WorkspaceActions(QObject):
             self.update(Availability())
             overview.setChecked(False)
             return
-        self.update(page.availability())  # type: ignore[attr-defined]
+        available: Availability = page.availability()  # type: ignore[attr-defined]
+        tab = exposure_tab_of(page)
+        if tab is not None and shiboken6.isValid(tab):
+            flags = {k: bool(v) for k, v in tab.menu_availability().items()
+                     if k in EXPOSURE_KEYS}
+            if getattr(page, "showing_overview", False):
+                flags = dict.fromkeys(flags, False)
+            available = replace(available, show_exposure=available.show_sessions, **flags)
+        record = getattr(page, "record", None)
+        if getattr(record, "letters_tab", None) is not None:
+            open_client = available.show_sessions and not getattr(record, "destroyed", False)
+            available = replace(available, show_letters=open_client, write_letter=open_client)
+            self.actions["show_archived_ladders"].setChecked(bool(tab.show_archived))
+        self.update(available)
         overview.setChecked(bool(getattr(page, "showing_overview", False)))
 
     def update(self, available: Availability) -> None:
@@ -161,6 +249,26 @@ class WorkspaceActions(QObject):
         page = self._page
         if page is None or not shiboken6.isValid(page):
             return
-        handler: Callable[[], None] | None = getattr(page, key, None)
+        target: Any = page
+        if key in LETTER_KEYS:
+            record = getattr(page, "record", None)
+            tab = getattr(record, "letters_tab", None)
+            if record is None or tab is None:
+                return
+            record.tabs.setCurrentWidget(tab)
+            if key == "write_letter":
+                tab.write_letter()
+            else:
+                tab.table.setFocus()
+            return
+        if key in EXPOSURE_KEYS:
+            target = exposure_tab_of(page)
+            if key == "show_exposure":
+                show_clients = getattr(page, "show_clients", None)
+                if show_clients is not None:
+                    show_clients()
+            if key == "show_archived_ladders" and target is not None:
+                self.actions[key].setChecked(bool(target.show_archived))  # the tab decides
+        handler: Callable[[], None] | None = getattr(target, key, None)
         if handler is not None:
             handler()

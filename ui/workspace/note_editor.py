@@ -4,13 +4,16 @@ States: LOADING → NEW (no note stored yet: a template chooser and empty sectio
 autosaved) → SIGNED (read-only, with its signing time and hash; addenda and corrections below)
 or DELETED (a signed note deleted: a stub). Text reaches the vault through the Autosaver only,
 and the editor never waits for the vault.
+
+A new or draft note of a client with exposure work offers what the client learned in their last
+exposure (`note_editor_learning.LearningOffer`); Insert puts it at the cursor like typing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -33,6 +36,7 @@ from PySide6.QtWidgets import (
 from app import notes as note_rules
 from app.notes import AmendmentKind, NoteStatus, NoteTemplate, TemplateSection
 from app.workspace import Amendment, NoteView, SessionRow
+from storage.exposure import ExposureStore, LearningQuote
 from storage.practice import PracticeStore, SavedDraft
 from ui.dialogs.prompts import Prompts
 from ui.widgets.common import MessageLabel
@@ -40,6 +44,7 @@ from ui.widgets.style import em, scaled_font
 from ui.workspace.autosave import Autosaver, SaveStatus
 from ui.workspace.calls import Calls
 from ui.workspace.format import local_day, local_moment, short_moment, today
+from ui.workspace.note_editor_learning import LearningOffer, note_text
 from ui.workspace.timeline import session_details, session_title, session_words
 
 HIGHLIGHT_BG = "#ffe58a"
@@ -166,6 +171,8 @@ class NoteEditor(QWidget):
         self._sign_after_save = False
         self._pending_highlight = ""
         self._save_error_shown = False
+        self._learning_dismissed = False
+        self._last_edit: SectionEdit | None = None
         self.autosaver = self._new_autosaver()
 
         outer = QVBoxLayout(self)
@@ -235,6 +242,8 @@ class NoteEditor(QWidget):
         self.signed_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.signed_label.hide()
         outer.addWidget(self.signed_label)
+        self.learning = LearningOffer()
+        outer.addWidget(self.learning)
 
         self.scroll = QScrollArea()
         self.scroll.setObjectName("NoteScroll")
@@ -257,6 +266,8 @@ class NoteEditor(QWidget):
         self.correction_button.clicked.connect(
             lambda: self.add_amendment(AmendmentKind.CORRECTION))
         self.delete_button.clicked.connect(self.delete)
+        self.learning.insert_requested.connect(self.insert_learning)
+        self.learning.dismissed.connect(self._dismiss_learning)
         self._refresh_chrome()
 
     # -- loading ----------------------------------------------------------------------------
@@ -286,6 +297,7 @@ class NoteEditor(QWidget):
         if self._pending_highlight:
             text, self._pending_highlight = self._pending_highlight, ""
             self.highlight(text)
+        self._ask_learning()
 
     def _on_load_failed(self, message: str) -> None:
         self.error.show_message(f"The note could not be opened: {message}")
@@ -463,6 +475,66 @@ class NoteEditor(QWidget):
             f" · {self.template.name} note" if mode in (Mode.SIGNED, Mode.DRAFT)
             or not empty else ""))
         self.title.setAccessibleDescription(session_words(self.session))
+        self._refresh_learning()
+
+    # -- what the client learned in exposure ------------------------------------------------
+
+    def _ask_learning(self) -> None:
+        """Read the latest learning the client had by the end of this session's day."""
+        if self.mode not in (Mode.NEW, Mode.DRAFT) or self._retired:
+            return
+        day_after = datetime.combine(self.session.date + timedelta(days=1), time())
+        until = day_after.astimezone().astimezone(UTC)
+        client_id = self.session.client_id
+        exposure = ExposureStore(self._store.vault)
+        self._calls.run(lambda: exposure.learning_for_note(client_id, until),
+                        self._on_learning, lambda _message: None, self)
+
+    def _on_learning(self, quote: LearningQuote | None) -> None:
+        if self._retired:
+            return
+        self.learning.set_quote(quote)
+        self._refresh_learning()
+
+    @property
+    def learning_offered(self) -> bool:
+        """True while the last exposure's learning is offered for this note."""
+        return self.learning.isVisibleTo(self)
+
+    def _refresh_learning(self) -> None:
+        """Offered only on an editable note that does not hold those words already."""
+        quote = self.learning.quote
+        offer = (quote is not None and not self._learning_dismissed and not self._retired
+                 and self.mode in (Mode.NEW, Mode.DRAFT) and not self._sign_after_save
+                 and bool(self.edits)
+                 and not any(quote.text in e.toPlainText() for e in self.edits.values()))
+        self.learning.setVisible(offer)
+
+    def _dismiss_learning(self) -> None:
+        self._learning_dismissed = True
+        self._refresh_learning()
+        if self._last_edit is not None and self._last_edit in self.edits.values():
+            self._last_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def insert_learning(self) -> None:
+        """Put the client's words into the note at the cursor (the section last in use)."""
+        quote = self.learning.quote
+        if quote is None or self.mode not in (Mode.NEW, Mode.DRAFT) or self._sign_after_save:
+            return
+        edit = self._last_edit if self._last_edit in self.edits.values() else \
+            next(iter(self.edits.values()), None)
+        if edit is None or edit.isReadOnly():
+            return
+        cursor = edit.textCursor()
+        text = note_text(quote)
+        if cursor.positionInBlock() > 0:
+            before = cursor.block().text()[cursor.positionInBlock() - 1]
+            if not before.isspace():
+                text = " " + text
+        cursor.insertText(text)  # typing: the note autosaves as usual
+        edit.setTextCursor(cursor)
+        self._focus_on(edit)
+        self._refresh_learning()
 
     # -- what the page asks -----------------------------------------------------------------
 
@@ -575,6 +647,8 @@ class NoteEditor(QWidget):
             return  # nothing typed yet: no empty draft
         self.autosaver.changed()
         self._refresh_buttons()
+        if not self.learning.isHidden():
+            self._refresh_learning()
 
     def _refresh_buttons(self) -> None:
         empty = not self.has_text()
@@ -816,7 +890,10 @@ class NoteEditor(QWidget):
     # -- keys and leaving -------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Escape in a section goes back to the session list."""
+        """Escape in a section goes back to the session list; a section taking focus is noted."""
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, SectionEdit) \
+                and watched in self.edits.values():
+            self._last_edit = watched
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
                 and event.key() == Qt.Key.Key_Escape \
                 and event.modifiers() == Qt.KeyboardModifier.NoModifier:
@@ -844,6 +921,7 @@ class NoteEditor(QWidget):
         for edit in self.findChildren(QTextEdit):
             edit.blockSignals(True)
             edit.clear()
+        self.learning.wipe()
         for label in self.findChildren(QLabel):
             label.clear()
             label.setAccessibleDescription("")

@@ -165,7 +165,8 @@ class ClientRecordView(QWidget):
         self.tabs.addTab(self.overview, "&Overview")
         self.tabs.addTab(self.sessions_tab, "&Sessions")
         self.tabs.addTab(self.process_tab, "&Process notes (private)")
-        self.exposure_tab = ExposureTab(ExposureStore(store.vault), calls, show_dialog)
+        self.exposure_tab = ExposureTab(ExposureStore(store.vault), calls, show_dialog,
+                                        prompts=prompts)
         self.tabs.addTab(self.exposure_tab, "E&xposure")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.exposure_tab),
                                 "Fear ladders, exposure trials and readiness")

@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
+from app.exposure import StepStatus
 from storage.exposure import ExposureStore, Step
+from storage.pin_repo import set_pin
+from tests.ui.client_mode.conftest import point_at, settle
 from tests.ui.conftest import UI, client_id
+from ui.workspace.exposure.run_views import RunSetupDialog
+from ui.workspace.exposure.runner import ExposureRunner
 
 CTRL = Qt.KeyboardModifier.ControlModifier
+PIN = "4827"
 
 
 def open_exposure(ui: UI, name: str) -> Any:
@@ -35,3 +42,54 @@ def wait_stored(ui: UI, tab: Any) -> None:
     ui.wait_idle()
     ui.qtbot.waitUntil(lambda: [s.id for s in tab.model.steps]
                        == [s.id for s in stored_steps(ui, tab.ladder.id)])
+
+
+def start_run(ui: UI, name: str, planned: str = "15", interval: str = "5") -> tuple[Any, ...]:
+    """Open the client's ladder, pick a step being worked on, Exposure ▸ Run…, type, Enter."""
+    set_pin(ui.session.vault, PIN).result()
+    tab = open_exposure(ui, name)
+    row = next(i for i, s in enumerate(tab.model.steps)
+               if s.status not in (StepStatus.MASTERED, StepStatus.DROPPED))
+    tab.table.setFocus()
+    tab.table.setCurrentIndex(tab.model.index(row, 1))
+    ui.wait_idle()
+    step = tab.step
+    tab.ladder_id = tab.ladder.id  # the tab is torn down with the workspace: keep what we need
+    tab.situations = [s.situation for s in tab.model.steps]
+    action = ui.window.workspace_actions["run_exposure"]
+    ui.qtbot.waitUntil(action.isEnabled)
+    assert action.shortcut().toString() == "Ctrl+Shift+E"
+    action.trigger()
+    runner = ExposureRunner.of(ui.window)
+    dialog = runner.setup_dialog
+    assert isinstance(dialog, RunSetupDialog) and dialog.isVisible()
+    assert ui.qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.planned) is None
+    ui.qtbot.keyClicks(dialog.planned, planned)  # the default is selected: typing replaces it
+    ui.qtbot.keyClick(dialog.planned, Qt.Key.Key_Tab)
+    dialog.interval.selectAll()
+    ui.qtbot.keyClicks(dialog.interval, interval)
+    ui.qtbot.keyClick(dialog.interval, Qt.Key.Key_Return)
+    ui.qtbot.waitUntil(lambda: runner.controller.active, timeout=10000)
+    window = runner.controller.window
+    ui.qtbot.waitExposed(window)
+    settle(ui.qtbot, window)
+    return tab, step, runner, window
+
+
+def rate(ui: UI, window: Any, fraction: float) -> int:
+    """The client marks the one SUDS line and presses Done; the SUDS it stands for."""
+    assert window.page == "form" and len(window.lines) == 1
+    line = window.lines[0]
+    assert not line.is_marked
+    ui.qtbot.mouseClick(line, Qt.MouseButton.LeftButton, pos=point_at(line, fraction))
+    value = round(line.tenths / 10)
+    assert abs(value - round(fraction * 100)) <= 1
+    ui.qtbot.mouseClick(window.done_button, Qt.MouseButton.LeftButton)
+    assert window.page == "thanks"  # no review step: straight to the calm waiting page
+    return value
+
+
+def release(ui: UI, window: Any, secret: str) -> None:
+    ui.qtbot.mouseClick(window.therapist_button, Qt.MouseButton.LeftButton)
+    ui.qtbot.keyClicks(window.exit_panel.secret_edit, secret)
+    ui.qtbot.keyClick(window.exit_panel.secret_edit, Qt.Key.Key_Return)

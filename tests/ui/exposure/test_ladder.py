@@ -139,7 +139,7 @@ def test_sort_split_retire_and_mark(demo: UI) -> None:
     data = tab.model.mimeData([tab.model.index(0, 1)])
     tab.model.dropMimeData(data, Qt.DropAction.MoveAction, 4, 0, QModelIndex())
     wait_stored(demo, tab)
-    tab.buttons["sort"].click()
+    tab.ladder_actions["sort"].trigger()
     demo.qtbot.waitUntil(lambda: [s.suds for s in tab.model.steps]
                          == sorted(s.suds for s in tab.model.steps))
     wait_stored(demo, tab)
@@ -186,3 +186,141 @@ def test_lock_hides_all_exposure_data(demo: UI) -> None:
     texts = "\n".join(demo.visible_texts())
     for text in [*situations, fear]:
         assert text not in texts
+
+
+def test_edit_the_ladder_then_archive_show_archived_and_restore(demo: UI) -> None:
+    from app.exposure import RuleKind
+    from storage.exposure import ExposureStore
+    from ui.workspace.exposure.dialogs import EditLadderDialog
+
+    tab = open_exposure(demo, "Jonas Berg")
+    actions = demo.window.workspace_actions
+    ladder = tab.ladder
+    demo.qtbot.waitUntil(actions["edit_ladder"].isEnabled)
+    actions["edit_ladder"].trigger()
+    dialog = tab.dialog
+    assert isinstance(dialog, EditLadderDialog)
+    assert dialog.fear.text() == ladder.target_fear and dialog.rule.habituation.isChecked()
+    dialog.goal.selectAll()
+    demo.qtbot.keyClicks(dialog.goal, "Drive to my sister's on the motorway")
+    dialog.rule.inhibitory.setChecked(True)
+    dialog.rule.expectancy.selectAll()
+    demo.qtbot.keyClicks(dialog.rule.expectancy, "0")
+    demo.qtbot.keyClick(dialog.rule.expectancy, Qt.Key.Key_Return)
+    assert dialog.error.text() == "The expectancy drop must be between 1 and 100 (it was 0)."
+    dialog.rule.expectancy.setText("25")
+    demo.qtbot.keyClick(dialog.rule.expectancy, Qt.Key.Key_Return)
+    demo.qtbot.waitUntil(lambda: "Inhibitory learning" in tab.rule_label.text())
+    assert "expectancy fell ≥ 25 points" in tab.rule_label.text()
+    assert "Drive to my sister's on the motorway" in tab.goal_label.text()
+    stored = ExposureStore(demo.session.vault).ladders(tab.client_id).result()
+    changed = next(lad for lad in stored if lad.id == ladder.id)
+    assert changed.rule.kind is RuleKind.INHIBITORY and changed.rule.expectancy_drop == 25
+    wait_stored(demo, tab)
+    assert all(not s.readiness.ready or "expectancy" in s.readiness.reason
+               for s in tab.model.steps)  # readiness now follows the new rule
+
+    # Archive: asked first; Cancel changes nothing.
+    demo.prompts.queue_confirmation(False)
+    actions["archive_ladder"].trigger()
+    demo.wait_idle()
+    assert tab.ladder.id == ladder.id and tab.ladder.archived_at is None
+    demo.prompts.queue_confirmation(True)
+    actions["archive_ladder"].trigger()
+    demo.qtbot.waitUntil(lambda: all(lad.id != ladder.id for lad in tab.ladders))
+    assert tab.ladder is None and tab.empty.isVisible()
+    assert "1 archived" in tab.empty.text()
+    assert not actions["log_trial"].isEnabled() and not actions["edit_ladder"].isEnabled()
+    assert ExposureStore(demo.session.vault).ladders(tab.client_id).result()[0].archived_at
+
+    # Show archived ladders: it is back in the list, read-only, and can be restored.
+    assert not actions["show_archived_ladders"].isChecked()
+    actions["show_archived_ladders"].trigger()
+    demo.qtbot.waitUntil(lambda: tab.ladder is not None and tab.model.rowCount() > 0)
+    assert actions["show_archived_ladders"].isChecked() and tab.show_archived
+    assert tab.selector.currentText().endswith("(archived)")
+    assert tab.archived_note.isVisible() and "restore it" in tab.archived_note.text()
+    assert not tab.buttons["log"].isEnabled() and not tab.buttons["run"].isEnabled()
+    assert not tab.buttons["add"].isEnabled() and not actions["log_trial"].isEnabled()
+    assert actions["restore_ladder"].isEnabled() and not actions["archive_ladder"].isEnabled()
+    from tests.ui.test_accessibility import unnamed_controls
+
+    assert unnamed_controls(tab) == []
+    actions["restore_ladder"].trigger()
+    demo.qtbot.waitUntil(lambda: tab.ladder is not None and tab.ladder.archived_at is None)
+    wait_stored(demo, tab)
+    demo.qtbot.waitUntil(tab.buttons["log"].isEnabled)
+    assert not tab.archived_note.isVisible()
+    assert not tab.selector.currentText().endswith("(archived)")
+    actions["show_archived_ladders"].trigger()
+    assert not tab.show_archived and not actions["show_archived_ladders"].isChecked()
+    assert tab.ladder.id == ladder.id  # restored: listed as usual
+
+
+def test_the_exposure_menu_applies_only_on_the_exposure_tab(demo: UI) -> None:
+    from tests.ui.conftest import client_id
+
+    window = demo.window
+    actions = window.workspace_actions
+    menu = actions.exposure_menu
+    assert menu is not None and menu.title() == "&Exposure"
+    assert menu.menuAction() in window.menuBar().actions()
+    entries = {a.text(): a.shortcut().toString() for a in menu.actions() if a.text()}
+    assert entries["&Run exposure in session…"] == "Ctrl+Shift+E"
+    assert entries["&Log trial…"] == "Ctrl+T"
+    assert set(entries) >= {"&Add step…", "&New ladder…", "&Edit ladder…",
+                            "Ar&chive ladder…", "Re&store ladder", "Sho&w archived ladders"}
+    assert all(a.toolTip() and a.statusTip() for a in menu.actions() if a.text())
+    assert actions["show_exposure"].shortcut().toString() == "Ctrl+4"
+    assert not any(actions[k].isEnabled() for k in ("show_exposure", "log_trial",
+                                                    "run_exposure", "new_ladder"))
+    page = window.page
+    page.open_client(client_id(demo, "Maya Okonkwo"))
+    record = page.record
+    demo.qtbot.waitUntil(lambda: not record.is_loading and record.client is not None)
+    demo.qtbot.waitUntil(actions["show_exposure"].isEnabled)
+    assert not actions["log_trial"].isEnabled()  # the Exposure tab is not shown
+    demo.qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_4, CTRL)
+    tab = record.exposure_tab
+    assert record.tabs.currentWidget() is tab
+    demo.qtbot.waitUntil(lambda: tab.model.rowCount() > 0 and actions["log_trial"].isEnabled())
+    assert actions["run_exposure"].isEnabled() and actions["new_ladder"].isEnabled()
+    demo.qtbot.waitUntil(lambda: tab.table.hasFocus())
+    demo.open_overview(page)  # the vault overview: nothing about a ladder applies
+    assert not actions["log_trial"].isEnabled() and not actions["run_exposure"].isEnabled()
+    actions["show_exposure"].trigger()
+    assert not page.showing_overview and record.tabs.currentWidget() is tab
+    demo.qtbot.waitUntil(actions["log_trial"].isEnabled)
+    record.tabs.setCurrentWidget(record.sessions_tab)
+    demo.qtbot.waitUntil(lambda: not actions["log_trial"].isEnabled())
+
+
+def test_the_whole_ladder_over_time_shows_every_trial(demo: UI) -> None:
+    from storage.exposure import ExposureStore
+
+    tab = open_exposure(demo, "Maya Okonkwo")
+    trials = ExposureStore(demo.session.vault).ladder_trials(tab.ladder.id).result()
+    assert trials
+    chart = tab.ladder_chart
+    assert chart.drawn_lines == 0  # read and drawn only when its tab is chosen
+    tab.detail_tabs.setCurrentWidget(chart)
+    demo.qtbot.waitUntil(lambda: chart.drawn_lines > 0)
+    numbers = {s.id: n for n, s in enumerate(tab.model.steps, start=1)}
+    expected: dict[int, list[int]] = {}
+    for trial in trials:
+        expected.setdefault(numbers[trial.step_id], []).append(trial.record.suds_peak)
+    assert {n: [p for _when, p in points] for n, points in chart.series} == expected
+    assert len(expected) >= 2
+    axes = chart.figure.axes[0]
+    point_markers = [line.get_marker() for line in axes.lines if line.get_linestyle() == "None"]
+    assert len(point_markers) == len(trials)  # one marker per trial
+    assert len(set(point_markers)) == len(expected)  # a shape per step: no colour needed
+    labels = [text.get_text() for text in axes.texts]
+    assert sorted(labels) == sorted(str(n) for n in expected)  # each series named at its end
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert "filled: in session" in legend and "hollow: homework" in legend
+    assert any(t.startswith("1 · ") for t in legend)
+    fills = {line.get_markerfacecolor() for line in axes.lines
+             if line.get_linestyle() == "None"}
+    assert "white" in fills and len(fills) >= 2  # homework hollow, in session filled
+    assert f"{len(trials)} trial(s) from" in chart.accessibleDescription()

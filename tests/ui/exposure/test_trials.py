@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, Qt
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from app.exposure import StepStatus
 from tests.ui.conftest import UI
@@ -27,7 +30,7 @@ def open_trial_dialog(ui: UI, tab, minutes_ahead: int) -> TrialDialog:
     ui.qtbot.keyClick(tab.table, Qt.Key.Key_T, CTRL)
     dialog = tab.dialog
     assert isinstance(dialog, TrialDialog) and dialog.isVisible()
-    dialog.when.setDateTime(QDateTime.currentDateTime().addDays(1).addSecs(60 * minutes_ahead))
+    dialog.set_when(datetime.now().astimezone() + timedelta(days=1, minutes=minutes_ahead))
     return dialog
 
 
@@ -121,3 +124,93 @@ def test_step_chart_renders_suds_and_expectancy(demo: UI) -> None:
     image = tab.chart.canvas.grab().toImage()
     assert not image.isNull() and image.width() > 100
     assert "trial(s)" in tab.chart.accessibleDescription()
+
+
+def test_a_homework_sheet_entered_by_typing_only(demo: UI) -> None:
+    """Ctrl+T, then only typing, Tab, Space, Down and Enter: the whole sheet, in its order."""
+    from datetime import date
+
+    from storage.exposure import ExposureStore
+
+    tab = open_exposure(demo, "Eleni Papadopoulou")
+    row = next(i for i, s in enumerate(tab.model.steps) if s.safety_behaviours
+               and s.status not in (StepStatus.MASTERED, StepStatus.DROPPED))
+    select_row(demo, tab, row)
+    step = tab.step
+    if not demo.window.isActiveWindow():
+        demo.window.activateWindow()
+        demo.qtbot.waitUntil(demo.window.isActiveWindow)
+    demo.qtbot.keyClick(tab.table, Qt.Key.Key_T, CTRL)
+    dialog = tab.dialog
+    assert isinstance(dialog, TrialDialog)
+
+    def focus() -> object:
+        return QApplication.focusWidget()
+
+    demo.qtbot.waitUntil(lambda: focus() is dialog.day)
+    # The defaults: homework, today, now.
+    assert dialog.setting.currentData() == "homework"
+    assert dialog.day.text() == date.today().isoformat()
+    yesterday = date.today() - timedelta(days=1)
+    entries = [
+        (dialog.day, yesterday.isoformat()), (dialog.at, "18:30"), (dialog.setting, None),
+        (dialog.place, "Supermarket"), (dialog.accompanied, None), (dialog.therapist, None),
+        (dialog.planned, "30"), (dialog.actual, "25"), (dialog.before, "40"),
+        (dialog.peak, "65"), (dialog.after, "20"), (dialog.feared, "I'll get seriously ill"),
+        (dialog.exp_before, "80"), (dialog.exp_after, "30"), (dialog.occurred, Qt.Key.Key_Down),
+        (dialog.planned_drop.list, Qt.Key.Key_Space), (dialog.planned_drop.other, None),
+        (dialog.used.list, None), (dialog.used.other, None),
+        (dialog.prevention, "Did not wash for an hour"),
+        (dialog.learned, "Nothing bad happened."), (dialog.cancel_button, None),
+        (dialog.accept_button, None)]
+    for index, (widget, entry) in enumerate(entries):
+        assert focus() is widget, (index, widget.accessibleName())
+        if isinstance(entry, str):
+            demo.qtbot.keyClicks(widget, entry)  # Tab selected the field: typing replaces it
+        elif entry is not None:
+            demo.qtbot.keyClick(widget, entry)
+        if widget is not dialog.accept_button:
+            demo.qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    assert "fell 69%" in dialog.drop_label.text()
+    assert "Expectancy violation: 50" in dialog.violation.text()
+    demo.qtbot.keyClick(focus(), Qt.Key.Key_Backtab)
+    demo.qtbot.keyClick(focus(), Qt.Key.Key_Backtab)
+    assert focus() is dialog.learned
+    demo.qtbot.keyClick(dialog.learned, Qt.Key.Key_Return)  # Enter saves, from any field
+    demo.qtbot.waitUntil(lambda: tab.dialog is None)
+    wait_stored(demo, tab)
+
+    stored = max(ExposureStore(demo.session.vault).trials(step.id).result(),
+                 key=lambda t: t.id).record
+    local = stored.started_at.astimezone()
+    assert (local.date(), f"{local:%H:%M}") == (yesterday, "18:30")
+    assert (stored.setting, stored.place, stored.accompanied, stored.therapist_present) == (
+        "homework", "Supermarket", False, False)
+    assert (stored.planned_minutes, stored.actual_minutes) == (30, 25)
+    assert (stored.suds_before, stored.suds_peak, stored.suds_after) == (40, 65, 20)
+    assert stored.feared_outcome == "I'll get seriously ill"
+    assert (stored.expectancy_before, stored.expectancy_after) == (80, 30)
+    assert stored.outcome_occurred is False
+    assert stored.safety_planned_to_drop == (step.safety_behaviours[0],)
+    assert stored.safety_used == ()
+    assert stored.response_prevention == "Did not wash for an hour"
+    assert stored.learned == "Nothing bad happened."
+
+
+def test_a_mistyped_date_or_time_is_refused_inline(demo: UI) -> None:
+    tab = open_exposure(demo, "Jonas Berg")
+    select_row(demo, tab, 0)
+    dialog = open_trial_dialog(demo, tab, 1)
+    dialog.day.selectAll()
+    demo.qtbot.keyClicks(dialog.day, "12/03/2026")
+    demo.qtbot.keyClick(dialog.day, Qt.Key.Key_Return)
+    assert dialog.error.text().startswith("The date must look like ")
+    dialog.day.setText(date_text := "2026-03-12")
+    dialog.at.selectAll()
+    demo.qtbot.keyClicks(dialog.at, "25:00")
+    demo.qtbot.keyClick(dialog.at, Qt.Key.Key_Return)
+    assert dialog.error.text() == ("The time must look like 18:30 (24-hour), or be empty for "
+                                   "midday.")
+    dialog.at.clear()
+    assert f"{dialog.when().astimezone():%Y-%m-%d %H:%M}" == f"{date_text} 12:00"
+    dialog.reject()

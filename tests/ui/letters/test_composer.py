@@ -134,3 +134,17 @@ def test_a_password_protects_the_exported_copy(demo: UI, tmp_path: Path) -> None
     assert reader.decrypt("correct horse 42")
     assert reader.trailer["/Encrypt"]["/V"] == 5  # AES-256
     assert "Jonas" in reader.pages[0].extract_text()
+
+
+def test_client_menu_writes_a_letter_from_anywhere_in_the_record(demo: UI) -> None:
+    ui = demo
+    page = ui.window.page
+    assert not ui.window.workspace_actions["write_letter"].isEnabled()  # no client open yet
+    page.open_client(client_id(ui, CLIENT))
+    record = page.record
+    ui.qtbot.waitUntil(lambda: not record.is_loading and record.client is not None)
+    ui.qtbot.waitUntil(ui.window.workspace_actions["write_letter"].isEnabled)
+    ui.qtbot.keyClick(ui.window, Qt.Key.Key_L,
+                      Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    ui.qtbot.waitUntil(lambda: ui.window.findChild(LetterComposer) is not None)
+    assert record.tabs.currentWidget() is record.letters_tab

@@ -1,4 +1,4 @@
-"""The exposure dialogs: a new ladder, a step, splitting a step, and logging a trial.
+"""The exposure dialogs: a new ladder, editing a ladder, a step, splitting one, logging a trial.
 
 Like the workspace's other dialogs they only collect and check what was typed (inline messages,
 nothing saved) and emit `submitted`; the Exposure tab runs the store call.
@@ -6,14 +6,15 @@ nothing saved) and emit `submitted`; the Exposure tab runs the store call.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, time
+from itertools import pairwise
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +41,7 @@ from app.exposure import (
 )
 from storage.exposure import Step
 from ui.widgets.style import em
-from ui.workspace.dialogs import FormDialog
+from ui.workspace.dialogs import FormDialog, parse_day
 
 STARTER_NOTE = ("The starter ladders are examples to adapt with your client — not clinical "
                 "advice. Change every step so it fits this person.")
@@ -220,6 +222,41 @@ class NewLadderDialog(FormDialog):
                          steps)
 
 
+@dataclass(frozen=True)
+class LadderChange:
+    """What the edit-ladder dialog gives back."""
+
+    target_fear: str
+    goal: str
+    rule: ProgressionRule
+
+
+class EditLadderDialog(FormDialog):
+    """Change a ladder's target fear, goal and progression rule (with its thresholds)."""
+
+    def __init__(self, target_fear: str, goal: str, rule: ProgressionRule,
+                 parent: QWidget | None = None) -> None:
+        super().__init__("Edit ladder", "Readiness is worked out again under the rule you "
+                         "choose; steps and trials stay as they are.", "&Save ladder", parent)
+        self.fear = _line("Target fear", target_fear, "e.g. Driving on busy roads")
+        self.add_row("&Target fear:", self.fear)
+        self.goal = _line("Goal", goal, "What the client wants to be able to do")
+        self.add_row("&Goal:", self.goal)
+        self.add_section("When is a step ready to move on?")
+        self.rule = RuleFields(self, rule)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.fit_to_contents()
+        self.fear.setCursorPosition(0)
+        self.goal.setCursorPosition(0)
+        self.fear.setFocus()
+
+    def value(self) -> LadderChange:  # noqa: D102
+        if not self.fear.text().strip():
+            raise InvalidInput("Name the target fear (for example “Driving on busy roads”).")
+        return LadderChange(self.fear.text().strip(), self.goal.text().strip(),
+                            self.rule.value())
+
+
 class StepDialog(FormDialog):
     """Add or edit a step."""
 
@@ -325,23 +362,62 @@ OUTCOMES = (("Not recorded", None), ("No — it did not happen", False),
             ("Yes — it happened", True))
 
 
+def readings_text(readings: tuple[tuple[int, int], ...] | list[tuple[int, int]],
+                  interval: int | None = None) -> str:
+    """Timed readings in words: "0′ 60 · 5′ 80 · 10′ 50 (every 5 minutes)"."""
+    if not readings:
+        return "No readings."
+    every = f" (every {interval} minutes)" if interval else ""
+    return " · ".join(f"{minute}′ {suds}" for minute, suds in readings) + every
+
+
 class TrialDialog(FormDialog):
-    """Log one exposure trial, in session or from a homework sheet; Enter saves."""
+    """Log one exposure trial, in session or from a homework sheet; Enter saves.
+
+    Made for the keyboard: it opens on the date (homework, today, by default; typing replaces
+    it), Tab goes down the form in the order of a homework sheet and ends on Cancel and Save,
+    and Enter saves from any field.
+    From an in-session timed exposure (`prefill`) the setting, times, SUDS and the readings
+    are filled in and the keyboard starts at the feared outcome.
+    """
 
     def __init__(self, step: Step, previous: TrialRecord | None = None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__("Log trial", f"Step {step.position + 1}: {step.situation}",
-                         "&Save trial", parent, width_chars=84)
+                 parent: QWidget | None = None, *, prefill: TrialRecord | None = None,
+                 interval: int | None = None) -> None:
+        intro = f"Step {step.position + 1}: {step.situation}"
+        if prefill is not None:
+            intro += (" — in session, timed: the SUDS come from the client's readings. Add the "
+                      "feared outcome, the expectancies and what the client learned.")
+        super().__init__("Log trial", intro, "&Save trial", parent, width_chars=84)
         self.step = step
-        self.when = QDateTimeEdit(QDateTime.currentDateTime())
-        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.when.setAccessibleName("Date and time")
-        self.add_row("&When:", self.when)
+        self.readings: tuple[tuple[int, int], ...] = prefill.suds_readings if prefill else ()
+        self.interval = interval
+        self.day = _line("Date", placeholder="YYYY-MM-DD")
+        self.day.setAccessibleDescription("Year-month-day; today unless you type another")
+        self.day.setToolTip("Year-month-day, e.g. 2026-03-12")
+        self.at = _line("Time", placeholder="HH:MM")
+        self.at.setAccessibleDescription("24-hour time; empty for midday")
+        self.at.setToolTip("24-hour time, e.g. 18:30; empty for midday")
+        for edit, sample in ((self.day, "0000-00-00"), (self.at, "00:00")):
+            edit.setFixedWidth(edit.fontMetrics().horizontalAdvance(sample) + em(edit, 4))
+        when = QWidget()
+        when_row = QHBoxLayout(when)
+        when_row.setContentsMargins(0, 0, 0, 0)
+        when_row.addWidget(self.day)
+        when_row.addWidget(self.at)
+        hint = QLabel("24-hour time")
+        hint.setObjectName("Muted")
+        when_row.addWidget(hint)
+        when_row.addStretch(1)
+        self.add_row("&When:", when)
+        self.set_when(prefill.started_at if prefill is not None else datetime.now().astimezone())
         self.setting = QComboBox()
         self.setting.addItem("Homework", "homework")
         self.setting.addItem("In session", "session")
         self.add_row("Se&tting:", self.setting)
-        self.place = _line("Place", previous.place if previous else "")
+        place = prefill.place if prefill and prefill.place else (previous.place if previous
+                                                                 else "")
+        self.place = _line("Place", place)
         self.add_row("&Place:", self.place)
         company = QWidget()
         row = QHBoxLayout(company)
@@ -352,8 +428,9 @@ class TrialDialog(FormDialog):
         row.addWidget(self.therapist)
         row.addStretch(1)
         self.add_row("Company:", company)
-        self.planned = _line("Planned minutes", str(previous.planned_minutes)
-                             if previous and previous.planned_minutes is not None else "",
+        planned = prefill.planned_minutes if prefill else (
+            previous.planned_minutes if previous else None)
+        self.planned = _line("Planned minutes", "" if planned is None else str(planned),
                              chars=6)
         self.actual = _line("Actual minutes", chars=6)
         self.add_row("Planned minutes:", self.planned)
@@ -377,6 +454,18 @@ class TrialDialog(FormDialog):
         self.drop_label.setObjectName("Muted")
         self.drop_label.setAccessibleName("SUDS drop")
         self.form.addRow("", self.drop_label)
+        self.readings_label = QLabel(readings_text(self.readings, interval))
+        self.readings_label.setWordWrap(True)
+        self.readings_label.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                          QSizePolicy.Policy.Preferred)  # the whole row
+        self.readings_label.setAccessibleName("SUDS readings")
+        self.readings_label.setAccessibleDescription(self.readings_label.text())
+        self.readings_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        if self.readings:
+            self.form.addRow("Readings:", self.readings_label)
+        else:
+            self.readings_label.hide()
         self.add_section("Expectancy")
         self.feared = _line("Feared outcome", previous.feared_outcome if previous else "",
                             "What the client feared would happen")
@@ -414,9 +503,59 @@ class TrialDialog(FormDialog):
         self.add_row("What I &learned:", self.learned)
         for edit in (self.before, self.peak, self.after, self.exp_before, self.exp_after):
             edit.textChanged.connect(self._refresh)
+        if prefill is not None:
+            self._fill(prefill)
+        self._tab_order()
         self._refresh()
         self.fit_to_contents()
-        self.before.setFocus()
+        first = self.feared if prefill is not None else self.day
+        first.setFocus()
+        first.selectAll()  # typing replaces what is there
+
+    def set_when(self, moment: datetime) -> None:
+        """Show `moment` (any timezone) as the local date and time."""
+        local = moment.astimezone()
+        self.day.setText(local.date().isoformat())
+        self.at.setText(f"{local:%H:%M}")
+
+    def when(self) -> datetime:
+        """The date and time typed, in UTC (InvalidInput says how to write them)."""
+        day = parse_day(self.day.text(), "The date")
+        assert day is not None
+        text = self.at.text().strip()
+        if not text:
+            hour, minute = 12, 0
+        else:
+            match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", text)
+            if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+                raise InvalidInput("The time must look like 18:30 (24-hour), or be empty for "
+                                   "midday.")
+            hour, minute = int(match[1]), int(match[2])
+        return datetime.combine(day, time(hour, minute)).astimezone().astimezone(UTC)
+
+    def _fill(self, record: TrialRecord) -> None:
+        """An in-session timed exposure: what the timer knows."""
+        self.setting.setCurrentIndex(self.setting.findData(record.setting))
+        self.accompanied.setChecked(record.accompanied)
+        self.therapist.setChecked(record.therapist_present)
+        for edit, value in ((self.planned, record.planned_minutes),
+                            (self.actual, record.actual_minutes),
+                            (self.before, record.suds_before), (self.peak, record.suds_peak),
+                            (self.after, record.suds_after)):
+            edit.setText("" if value is None else str(value))
+        if record.feared_outcome:
+            self.feared.setText(record.feared_outcome)
+
+    def _tab_order(self) -> None:
+        """Tab goes down the form as it reads, then Cancel and Save (never into the scroll)."""
+        chain: list[QWidget] = [
+            self.day, self.at, self.setting, self.place, self.accompanied, self.therapist,
+            self.planned, self.actual, self.before, self.peak, self.after, self.feared,
+            self.exp_before, self.exp_after, self.occurred, self.planned_drop.list,
+            self.planned_drop.other, self.used.list, self.used.other, self.prevention,
+            self.learned, self.cancel_button, self.accept_button]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _refresh(self) -> None:
         def number(edit: QLineEdit) -> int | None:
@@ -441,11 +580,10 @@ class TrialDialog(FormDialog):
             self.drop_label.setText("")
 
     def value(self) -> TrialRecord:  # noqa: D102
-        moment = self.when.dateTime().toPython()
-        started = moment.astimezone() if moment.tzinfo is None else moment
         return validate_trial(TrialRecord(
-            started_at=started.astimezone(UTC),
+            started_at=self.when(),
             setting=self.setting.currentData(),
+            suds_readings=self.readings,
             place=self.place.text(),
             accompanied=self.accompanied.isChecked(),
             therapist_present=self.therapist.isChecked(),
