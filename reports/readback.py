@@ -101,7 +101,8 @@ def searchable_text(text: str) -> str:
     extra: list[str] = []
     for line in text.splitlines():
         if has_rtl(line):
-            extra += [unicodedata.normalize("NFKC", line), logical(line)]
+            letters = unicodedata.normalize("NFKC", line)
+            extra += [letters, logical(line), logical(letters)]
     return "\n".join([text, *extra])
 
 

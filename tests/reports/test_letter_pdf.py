@@ -187,3 +187,16 @@ def test_a_password_protects_with_aes_256() -> None:
     assert opened.metadata["/Title"] == f"Progress letter: {sample.NAME}"
     assert opened.metadata["/Producer"] == "Tandem"
     assert sample.NAME.encode() not in protected and b"Riverside" not in protected
+
+
+def test_an_arabic_name_printed_as_shaped_display_order_is_searchable() -> None:
+    """Some extractors return Arabic as presentation forms in display order: still found."""
+    import arabic_reshaper
+    from bidi import get_display
+
+    from reports.readback import searchable_text
+
+    name = "سمير حداد"
+    printed = get_display(arabic_reshaper.reshape(name))
+    assert name not in printed
+    assert name in searchable_text(f"Client: {printed}")
