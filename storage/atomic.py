@@ -8,9 +8,34 @@ copy would be worst.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 from pathlib import Path
+
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    getattr(errno, "EDQUOT", -1): "the disk quota is used up",
+    errno.EFBIG: "the file is too large for that disk (is it full?)",
+    errno.EROFS: "the disk is read-only",
+    errno.EACCES: "the folder is read-only for you (permission denied)",
+    errno.EPERM: "the folder is read-only for you (permission denied)",
+    errno.ENOENT: "the folder does not exist (was the drive removed?)",
+    errno.EIO: "the disk cannot be read or written (was it removed?)",
+    errno.ENXIO: "the disk cannot be read or written (was it removed?)",
+    errno.ENODEV: "the disk cannot be read or written (was it removed?)",
+    errno.ENAMETOOLONG: "the name is too long for that disk",
+}
+
+
+def os_error_reason(exc: OSError) -> str:
+    """Why a file operation failed, as words a person can act on ("the disk is full").
+
+    The operating system's own text says "Permission denied" for a read-only folder and "File
+    too large" for a disk that filled up under a size limit: true, but not what to do about it.
+    """
+    reason = _REASONS.get(exc.errno) if exc.errno is not None else None
+    return reason or (exc.strerror or str(exc) or type(exc).__name__).rstrip(".")
 
 
 def fsync_directory(folder: Path) -> None:
