@@ -113,7 +113,8 @@ class _Checker:
         value = self.obj.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key, "expected a number")
-        if not low <= float(value) <= high:  # NaN fails both comparisons
+        # Compare before float(): a 400-digit integer overflows a float; NaN fails both sides.
+        if not low <= value <= high:
             raise self.fail(key, f"must be between {low} and {high}")
         return float(value)
 
@@ -142,7 +143,10 @@ def _strings(c: _Checker, key: str) -> list[str]:
     for i, item in enumerate(c.items(key, max_items=1000)):
         if not isinstance(item, str):
             raise c.fail(f"{key}[{i}]", "expected text")
-        out.append(clean_text(item, "text", max_chars=LONG, multiline=True))
+        try:
+            out.append(clean_text(item, "text", max_chars=LONG, multiline=True))
+        except InvalidInput as exc:
+            raise c.fail(f"{key}[{i}]", exc.message) from None
     return out
 
 
@@ -164,8 +168,11 @@ def _note(obj: Any, path: str) -> dict[str, Any]:
     for key, value in sections_raw.items():
         if not isinstance(value, str):
             raise c.fail(f"sections.{key}", "expected text")
-        sections[clean_text(key, "section key", required=True)] = clean_text(
-            value, "text", max_chars=NOTE_MAX_CHARS, multiline=True)
+        try:
+            sections[clean_text(key, "section key", required=True)] = clean_text(
+                value, "text", max_chars=NOTE_MAX_CHARS, multiline=True)
+        except InvalidInput as exc:
+            raise c.fail(f"sections.{key[:40]}", exc.message) from None
     out: dict[str, Any] = {
         "template": c.text("template", required=True), "sections": sections,
         "status": c.choice("status", ("draft", "signed")),
@@ -210,7 +217,7 @@ def _measure(obj: Any, path: str) -> dict[str, Any]:
     items = c.items("items", max_items=50)
     for i, item in enumerate(items):
         if isinstance(item, bool) or not isinstance(item, int | float) or \
-                not 0.0 <= float(item) <= 10.0:
+                not 0.0 <= item <= 10.0:  # compared unconverted: a huge int overflows float()
             raise c.fail(f"items[{i}]", "item scores must be numbers from 0.0 to 10.0")
     return {
         "measure": c.text("measure", max_chars=40, required=True),
@@ -337,8 +344,8 @@ def validate_export(data: Any) -> dict[str, Any]:
                            f"{FORMAT!r}).")
     version = top.obj.get("version")
     if version != VERSION:
-        raise InvalidInput(f"This export has format version {version!r}; this Tandem reads "
-                           f"version {VERSION}. Update Tandem to import it.")
+        raise InvalidInput(f"This export has format version {str(version)[:20]}; this Tandem "
+                           f"reads version {VERSION}. Update Tandem to import it.")
     templates = top.items("note_templates", max_items=1000)
     for i, template in enumerate(templates):
         if not isinstance(template, dict):

@@ -12,6 +12,7 @@ Defaults are settings with their source, never silent constants.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -92,16 +93,23 @@ class ProgressionRule:
             return cls()
 
 
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def validate_rule(rule: ProgressionRule) -> ProgressionRule:
     """The rule if its thresholds make sense, else InvalidInput."""
-    if not 1 <= rule.drop_percent <= 100:
-        raise InvalidInput("The SUDS drop must be between 1 and 100 %.")
-    if rule.start_suds_max is not None and not 0 <= rule.start_suds_max <= 100:
-        raise InvalidInput("The starting SUDS threshold must be between 0 and 100.")
-    if not 1 <= rule.expectancy_drop <= 100:
-        raise InvalidInput("The expectancy drop must be between 1 and 100 points.")
-    if not 1 <= rule.consecutive <= 10:
-        raise InvalidInput("Consecutive trials must be between 1 and 10.")
+    if not _whole(rule.drop_percent) or not 1 <= rule.drop_percent <= 100:
+        raise InvalidInput("The SUDS drop must be a whole number between 1 and 100 %.")
+    if rule.start_suds_max is not None and (not _whole(rule.start_suds_max)
+                                            or not 0 <= rule.start_suds_max <= 100):
+        raise InvalidInput("The starting SUDS threshold must be a whole number between 0 and "
+                           "100.")
+    if not _whole(rule.expectancy_drop) or not 1 <= rule.expectancy_drop <= 100:
+        raise InvalidInput("The expectancy drop must be a whole number between 1 and 100 "
+                           "points.")
+    if not _whole(rule.consecutive) or not 1 <= rule.consecutive <= 10:
+        raise InvalidInput("Consecutive trials must be a whole number between 1 and 10.")
     return rule
 
 
@@ -113,13 +121,15 @@ def check_suds(value: Any, label: str = "SUDS", *, optional: bool = True) -> int
         raise InvalidInput(f"{label} is required (0–100).")
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("-").isdigit():
+        # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+        if not re.fullmatch(r"-?[0-9]{1,6}", text):
             raise InvalidInput(f"{label} must be a whole number from 0 to 100.")
         value = int(text)
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"{label} must be a whole number from 0 to 100.")
     if not 0 <= value <= 100:
-        raise InvalidInput(f"{label} must be between 0 and 100 (it was {value}).")
+        shown = f" (it was {value})" if abs(value) < 10**6 else ""
+        raise InvalidInput(f"{label} must be between 0 and 100{shown}.")
     return value
 
 
@@ -203,10 +213,14 @@ def validate_trial(trial: TrialRecord) -> TrialRecord:
                                     or not 0 <= minutes <= 1440):
             raise InvalidInput("Durations are whole minutes from 0 to 1440.")
     readings = []
-    for minute, suds in trial.suds_readings:
-        checked = check_suds(suds, f"SUDS at minute {minute}", optional=False)
-        if not isinstance(minute, int) or not 0 <= minute <= 1440 or checked is None:
+    for reading in trial.suds_readings:
+        if not isinstance(reading, tuple | list) or len(reading) != 2:
             raise InvalidInput("A SUDS reading needs its minute (0–1440) and a rating.")
+        minute, suds = reading
+        if not _whole(minute) or not 0 <= minute <= 1440:
+            raise InvalidInput("A SUDS reading needs its minute (0–1440) and a rating.")
+        checked = check_suds(suds, f"SUDS at minute {minute}", optional=False)
+        assert checked is not None
         readings.append((minute, checked))
 
     def texts(items: tuple[str, ...]) -> tuple[str, ...]:

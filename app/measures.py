@@ -118,9 +118,37 @@ class MeasureDefinition:
 
 
 def _tenths(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    """A number of points as tenths; InvalidInput for anything else (NaN, 1e308, 10**400…)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInput(f"{what} must be a number.")
-    return round(float(value) * TENTHS)
+    try:
+        scaled = float(value) * TENTHS
+    except OverflowError:  # an integer beyond any float
+        raise InvalidInput(f"{what} is far outside any sensible range.") from None
+    if math.isnan(scaled):
+        raise InvalidInput(f"{what} must be a number.")
+    if not math.isfinite(scaled):
+        raise InvalidInput(f"{what} is far outside any sensible range.")
+    return round(scaled)
+
+
+def _age(value: Any, what: str) -> int:
+    """An age in whole years, 0–150 (a number, or digits in text as older files have them)."""
+    if isinstance(value, bool):
+        raise InvalidInput(f"{what} must be an age in years.")
+    try:
+        number = float(value) if isinstance(value, int | float | str) else math.nan
+    except (ValueError, OverflowError):
+        number = math.nan
+    if not (math.isfinite(number) and number == int(number) and 0 <= number <= 150):
+        raise InvalidInput(f"{what} must be an age in whole years from 0 to 150.")
+    return int(number)
+
+
+def _in_range(tenths: int, what: str, high: int) -> int:
+    if not 0 <= tenths <= high:
+        raise InvalidInput(f"{what} must be between 0 and {high / TENTHS:g}.")
+    return tenths
 
 
 def parse_definition(raw: Any) -> MeasureDefinition:
@@ -128,7 +156,8 @@ def parse_definition(raw: Any) -> MeasureDefinition:
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise InvalidInput("Not a Tandem measure definition.")
     if raw.get("version") != 1:
-        raise InvalidInput(f"Measure definition format {raw.get('version')!r} is not supported.")
+        raise InvalidInput(f"Measure definition format {str(raw.get('version'))[:20]!r} is not "
+                           "supported.")
     try:
         items_raw = raw["items"]
         if not isinstance(items_raw, list) or not 1 <= len(items_raw) <= 20:
@@ -145,17 +174,30 @@ def parse_definition(raw: Any) -> MeasureDefinition:
         item_max = _tenths(raw.get("item_max", 10.0), "item_max")
         if not 10 <= item_max <= 1000:
             raise InvalidInput("item_max must be between 1 and 100.")
+        max_total = item_max * len(items)
         ages = raw.get("ages") or {}
-        cutoffs = tuple(Cutoff(int(c["min_age"]), None if c.get("max_age") is None
-                               else int(c["max_age"]), _tenths(c["cutoff"], "A cutoff"),
+        if not isinstance(ages, dict):
+            raise InvalidInput('The age range ("ages") must be like {"min": 13, "max": null}.')
+        cutoffs_raw = raw.get("cutoffs") or []
+        if not isinstance(cutoffs_raw, list) or not all(isinstance(c, dict)
+                                                         for c in cutoffs_raw):
+            raise InvalidInput("The cutoffs must be a list of age bands.")
+        cutoffs = tuple(Cutoff(_age(c["min_age"], "A cutoff's min_age"),
+                               None if c.get("max_age") is None
+                               else _age(c["max_age"], "A cutoff's max_age"),
+                               _in_range(_tenths(c["cutoff"], "A cutoff"), "A cutoff", max_total),
                                str(c.get("source", "")))
-                        for c in raw.get("cutoffs") or [])
+                        for c in cutoffs_raw)
         rc = raw.get("reliable_change")
         alerts_raw = raw.get("alerts")
+        if alerts_raw is not None and not isinstance(alerts_raw, dict):
+            raise InvalidInput("The alert thresholds must be an object.")
         alerts = None if alerts_raw is None else AllianceAlerts(
-            _tenths(alerts_raw["total_below"], "total_below"),
-            _tenths(alerts_raw["item_below"], "item_below"),
-            _tenths(alerts_raw["drop_at_least"], "drop_at_least"),
+            _in_range(_tenths(alerts_raw["total_below"], "total_below"), "total_below",
+                      max_total),
+            _in_range(_tenths(alerts_raw["item_below"], "item_below"), "item_below", item_max),
+            _in_range(_tenths(alerts_raw["drop_at_least"], "drop_at_least"), "drop_at_least",
+                      max_total),
             str(alerts_raw.get("source", "")))
         canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return MeasureDefinition(
@@ -168,10 +210,11 @@ def parse_definition(raw: Any) -> MeasureDefinition:
             instructions=clean_text(str(raw.get("instructions", "")), "The instructions",
                                     max_chars=2000, multiline=True),
             items=items, item_max_tenths=item_max,
-            min_age=int(ages.get("min", 0)),
-            max_age=None if ages.get("max") is None else int(ages["max"]),
+            min_age=_age(ages.get("min", 0), "The minimum age"),
+            max_age=None if ages.get("max") is None else _age(ages["max"], "The maximum age"),
             cutoffs=cutoffs,
-            reliable_change_tenths=None if rc is None else _tenths(rc, "reliable_change"),
+            reliable_change_tenths=None if rc is None else _in_range(
+                _tenths(rc, "reliable_change"), "reliable_change", max_total),
             reliable_change_source=str(raw.get("reliable_change_source", "")),
             alerts=alerts,
             copyright=clean_text(str(raw.get("copyright", "")), "The copyright line",
@@ -179,10 +222,11 @@ def parse_definition(raw: Any) -> MeasureDefinition:
             hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
             source_json=canonical,
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:
         if isinstance(exc, InvalidInput):
             raise
-        raise InvalidInput(f"The measure definition is incomplete or malformed ({exc}).") from None
+        raise InvalidInput("The measure definition is incomplete or malformed "
+                           f"({str(exc)[:120]}).") from None
 
 
 def load_definitions(folder: Path) -> dict[str, MeasureDefinition]:
@@ -191,7 +235,7 @@ def load_definitions(folder: Path) -> dict[str, MeasureDefinition]:
     for path in sorted(folder.glob("*.json")):
         try:
             definition = parse_definition(json.loads(path.read_text("utf-8")))
-        except (OSError, ValueError, InvalidInput):
+        except (OSError, ValueError, RecursionError, InvalidInput):
             continue
         found[definition.id] = definition
     return found
@@ -206,6 +250,12 @@ def mark_to_tenths(position: float, length: float, item_max_tenths: int = 100) -
     The rendered length does not matter (10 cm on screen or 600 px): only the fraction does.
     Marks outside the line are clamped to its ends (a finger slightly past the end).
     """
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in (position, length)):
+        raise InvalidInput("The mark's position could not be read.")
+    try:
+        position, length = float(position), float(length)
+    except OverflowError:  # an integer beyond any float
+        raise InvalidInput("The mark's position could not be read.") from None
     if not (math.isfinite(position) and math.isfinite(length)) or length <= 0:
         raise InvalidInput("The mark's position could not be read.")
     fraction = min(max(position / length, 0.0), 1.0)

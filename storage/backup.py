@@ -27,14 +27,16 @@ from app.audit import AuditEvent
 from app.clock import Clock, SystemClock, iso
 from app.errors import StorageFailure, UsageError, VaultDamaged
 from storage import audit_log, keyslots, schema
-from storage.atomic import commit_file, fsync_directory, temp_path_for
+from storage.atomic import commit_file, fsync_directory, os_error_reason, temp_path_for
 from storage.connection import (
     CannotDecrypt,
     Connection,
+    DatabaseError,
     cipher_integrity_check,
     close_quietly,
     configure,
     connect,
+    disk_reason,
     quick_check,
 )
 from storage.vault import DB_NAME, SUFFIX, Secret, Vault, _unwrap
@@ -126,13 +128,23 @@ def _check_database(path: Path, key: bytes) -> None:
         raise VaultDamaged(f"The backup's database failed its integrity check ({problems[0]}).")
 
 
+def _write_failure(dest_dir: Path, reason: str) -> StorageFailure:
+    return StorageFailure(f"The backup could not be written to {dest_dir}: {reason}. "
+                          "Nothing in the vault changed.")
+
+
 def make_backup(vault: Vault, dest_dir: Path, clock: Clock | None = None) -> Path:
-    """Write and verify a backup of `vault` in `dest_dir`; return its path."""
+    """Write and verify a backup of `vault` in `dest_dir`; return its path.
+
+    Every failure to write (full, read-only, removed) is a StorageFailure that names the backup
+    folder and why, and leaves nothing behind there: no half-written file, no scratch folder.
+    """
     clock = clock or vault.clock
     try:
         dest_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StorageFailure(f"Cannot use the backup folder {dest_dir}: {exc.strerror}.") from None
+        raise StorageFailure(
+            f"Cannot use the backup folder {dest_dir}: {os_error_reason(exc)}.") from None
     info = vault.info()
     final = dest_dir / backup_file_name(info.name, clock)
     counter = 1
@@ -140,10 +152,18 @@ def make_backup(vault: Vault, dest_dir: Path, clock: Clock | None = None) -> Pat
         counter += 1
         final = final.with_name(f"{final.stem.rsplit('~', 1)[0]}~{counter}{EXTENSION}")
     partial = temp_path_for(final, ".partial")
-    with tempfile.TemporaryDirectory(prefix=".tandem-backup-", dir=dest_dir) as work:
+    try:
+        work_dir = tempfile.TemporaryDirectory(prefix=".tandem-backup-", dir=dest_dir)
+    except OSError as exc:
+        raise _write_failure(dest_dir, os_error_reason(exc)) from None
+    with work_dir as work:
         snapshot = Path(work) / DB_NAME
         try:
-            _snapshot(vault, snapshot)
+            try:
+                _snapshot(vault, snapshot)
+            except (StorageFailure, DatabaseError) as exc:
+                # SQLite writing the copy into the backup folder: full, read-only, gone.
+                raise _write_failure(dest_dir, disk_reason(exc)) from None
             manifest = BackupManifest(vault.vault_id, info.name, iso(clock.now()),
                                       info.schema_version, _sha256_file(snapshot),
                                       snapshot.stat().st_size)
@@ -156,9 +176,7 @@ def make_backup(vault: Vault, dest_dir: Path, clock: Clock | None = None) -> Pat
         except OSError as exc:
             with contextlib.suppress(OSError):
                 partial.unlink()
-            raise StorageFailure(
-                f"The backup could not be written to {dest_dir}: {exc.strerror or exc}. "
-                "Nothing in the vault changed.") from None
+            raise _write_failure(dest_dir, os_error_reason(exc)) from None
         except BaseException:
             with contextlib.suppress(OSError):
                 partial.unlink()
@@ -188,18 +206,42 @@ def read_manifest(path: Path) -> tuple[BackupManifest, keyslots.KeySlotFile]:
 
 
 def _extract_db(path: Path, manifest: BackupManifest, target: Path) -> None:
+    """Copy the backup's database out to `target` and check it against the manifest.
+
+    A backup that cannot be read is VaultDamaged; a copy that cannot be *written* (the disk
+    holding `target` is full or read-only) is an OSError for the caller to report as such —
+    never "the backup is damaged".
+    """
     try:
-        with zipfile.ZipFile(path) as archive, archive.open(DB_NAME) as src, \
-                open(target, "xb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
+        archive = zipfile.ZipFile(path)
     except _ZIP_ERRORS as exc:
         raise VaultDamaged(f"{path.name} cannot be read ({exc or type(exc).__name__}).") from None
+    with archive:
+        try:
+            src = archive.open(DB_NAME)
+        except (*_ZIP_ERRORS, KeyError) as exc:
+            raise VaultDamaged(
+                f"{path.name} cannot be read ({exc or type(exc).__name__}).") from None
+        with src, open(target, "xb") as dst:
+            while True:
+                try:
+                    chunk = src.read(1 << 20)
+                except _ZIP_ERRORS as exc:
+                    raise VaultDamaged(
+                        f"{path.name} cannot be read ({exc or type(exc).__name__}).") from None
+                if not chunk:
+                    break
+                dst.write(chunk)
     if target.stat().st_size != manifest.db_size or _sha256_file(target) != manifest.db_sha256:
         raise VaultDamaged(f"{path.name} is damaged: its database does not match its checksum.")
 
 
 def verify_backup(path: Path, data_key: bytes, work_dir: Path | None = None) -> BackupManifest:
-    """Check a backup end to end with the data key: checksum, decryption, integrity."""
+    """Check a backup end to end with the data key: checksum, decryption, integrity.
+
+    The check unpacks a copy next to the backup (or in `work_dir`); when that is impossible
+    (a full or read-only disk) it raises OSError, which is about the disk, not the backup.
+    """
     manifest, _ = read_manifest(path)
     with tempfile.TemporaryDirectory(prefix=".verify-", dir=work_dir or path.parent) as tmp:
         copy = Path(tmp) / DB_NAME
@@ -221,7 +263,7 @@ def restore_backup(path: Path, dest: Path, secret: Secret, clock: Clock | None =
         dest.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.restoring-", dir=dest.parent))
     except OSError as exc:
-        raise StorageFailure(f"Cannot write to {dest.parent}: {exc.strerror}.") from None
+        raise StorageFailure(f"Cannot write to {dest.parent}: {os_error_reason(exc)}.") from None
     try:
         _extract_db(path, manifest, staging / DB_NAME)
         _check_database(staging / DB_NAME, data_key)
@@ -241,7 +283,12 @@ def restore_backup(path: Path, dest: Path, secret: Secret, clock: Clock | None =
         fsync_directory(dest.parent)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise StorageFailure(f"The restore could not be written: {exc.strerror or exc}.") from None
+        raise StorageFailure(f"The restore could not be written to {dest.parent}: "
+                             f"{os_error_reason(exc)}. Nothing was restored.") from None
+    except (StorageFailure, DatabaseError) as exc:  # SQLite writing the copy: full, read-only
+        shutil.rmtree(staging, ignore_errors=True)
+        raise StorageFailure(f"The restore could not be written to {dest.parent}: "
+                             f"{disk_reason(exc)}. Nothing was restored.") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

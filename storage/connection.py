@@ -44,6 +44,18 @@ def _key_pragma(key: bytes) -> str:
     return f"PRAGMA key = \"x'{key.hex()}'\""
 
 
+def disk_reason(exc: Exception) -> str:
+    """What a SQLite (or an already translated) disk error means, as a short phrase."""
+    text = str(exc).lower()
+    if "full" in text:
+        return "the disk is full"
+    if "readonly" in text or "read-only" in text:
+        return "the disk or folder is read-only"
+    if any(w in text for w in ("unable to open", "disk i/o", "cannot be read or written")):
+        return "the disk cannot be read or written (is it full, read-only or removed?)"
+    return str(exc).rstrip(".")
+
+
 def disk_error(exc: Exception) -> StorageFailure:
     """Translate SQLite's disk errors into one clear sentence."""
     text = str(exc).lower()
@@ -52,7 +64,8 @@ def disk_error(exc: Exception) -> StorageFailure:
     if "readonly" in text or "read-only" in text:
         return StorageFailure("The vault is on a read-only disk or folder: nothing can be saved.")
     if "unable to open" in text or "disk i/o" in text:
-        return StorageFailure("The vault's disk cannot be read or written (was it removed?).")
+        return StorageFailure("The vault's disk cannot be read or written (is it full, or was it "
+                              "removed?).")
     return StorageFailure(f"The vault could not be written: {exc}.")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from app.errors import StorageFailure, VaultAlreadyOpen
+from storage.atomic import os_error_reason
 
 LOCK_NAME = ".tandem.lock"
 
@@ -28,7 +29,9 @@ class VaultLock:
         try:
             handle = open(self._path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
         except OSError as exc:
-            raise StorageFailure(f"Cannot use the vault folder: {exc.strerror}.") from None
+            raise StorageFailure(
+                f"Cannot use the vault folder {self._path.parent}: {os_error_reason(exc)}. "
+                "Tandem needs to write there (its lock, and every change).") from None
         try:
             if os.name == "nt":
                 import msvcrt

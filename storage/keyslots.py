@@ -15,6 +15,7 @@ old passphrase stops working everywhere in the folder once the change has been c
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import unicodedata
@@ -23,10 +24,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from app.errors import KeySlotsDamaged, WrongSecret
+from app.errors import KeySlotsDamaged, StorageFailure, WrongSecret
 from app.recovery_key import RecoveryKey
 from storage import crypto
-from storage.atomic import atomic_write_bytes
+from storage.atomic import atomic_write_bytes, os_error_reason
 
 FILE_NAME = "keyslots.json"
 BACKUP_NAME = "keyslots.json.bak"
@@ -274,7 +275,18 @@ def save(folder: Path, key_file: KeySlotFile) -> None:
     """Write keyslots.json atomically, then mirror it to keyslots.json.bak.
 
     Order matters: at every instant at least one of the two files is complete and valid.
+    If keyslots.json cannot be written (a full or read-only disk), StorageFailure says so and
+    the key file is exactly as it was. Once it *is* written the change has taken effect, so a
+    failure to refresh the .bak is not reported as a failure of the change (the caller would
+    then tell the user that their old passphrase still works when it no longer does): the next
+    open brings the .bak up to date (`sync_backup`).
     """
     data = key_file.to_bytes()
-    atomic_write_bytes(folder / FILE_NAME, data)
-    atomic_write_bytes(folder / BACKUP_NAME, data)
+    try:
+        atomic_write_bytes(folder / FILE_NAME, data)
+    except OSError as exc:
+        raise StorageFailure(
+            f"The vault's key file could not be written in {folder} ({os_error_reason(exc)}); "
+            "the keys are as they were before.") from None
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(folder / BACKUP_NAME, data)

@@ -8,19 +8,21 @@ are left out unless the therapist asks for them. Imports are validated completel
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.clock import iso
-from app.errors import InvalidInput, StorageFailure
+from app.errors import InvalidInput, StorageFailure, TandemError
 from app.export_format import FORMAT, MAX_FILE_BYTES, VERSION, validate_export
 from app.notes import NoteTemplate, plain_text
 from storage import audit_log
-from storage.atomic import atomic_write_bytes
-from storage.connection import Connection
+from storage.atomic import atomic_write_bytes, os_error_reason
+from storage.connection import Connection, DatabaseError, disk_reason
 from storage.vault import Vault
 
 
@@ -147,14 +149,26 @@ def export_record(vault: Vault, *, include_process_notes: bool = False) -> dict[
 
 
 def write_export(vault: Vault, target: Path, *, include_process_notes: bool = False) -> int:
-    """Export to `target` atomically; returns the number of clients."""
-    document = export_record(vault, include_process_notes=include_process_notes)
+    """Export to `target` atomically; returns the number of clients.
+
+    A failure leaves `target` as it was (an older export stays whole) and says why.
+    """
+    try:
+        document = export_record(vault, include_process_notes=include_process_notes)
+    except StorageFailure as exc:  # the export's audit entry could not be written
+        raise StorageFailure(f"The export was not made: the vault could not record it "
+                             f"({disk_reason(exc)}). Nothing was written.") from None
     data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
     try:
         atomic_write_bytes(target, data)
     except OSError as exc:
-        raise StorageFailure(f"The export could not be written to {target}: "
-                             f"{exc.strerror or exc}.") from None
+        reason = os_error_reason(exc)
+        # The trail already says the record was exported (in the same read as the export):
+        # say that the file never got written, so the trail does not claim a copy exists.
+        with contextlib.suppress(TandemError, DatabaseError):
+            vault.audit("record.export_failed", {"reason": reason})
+        raise StorageFailure(f"The export could not be written to {target}: {reason}. "
+                             "Nothing was written.") from None
     return len(document["clients"])
 
 
@@ -175,7 +189,23 @@ def read_export(path: Path) -> dict[str, Any]:
                            f"{exc.colno}: {exc.msg}).") from None
     except RecursionError:
         raise InvalidInput(f"{path.name} is nested too deeply to be a Tandem export.") from None
-    return validate_export(raw)
+    except ValueError:  # e.g. an integer of more than 4,300 digits: Python refuses to read it
+        raise InvalidInput(f"{path.name} holds a number too long to be part of a Tandem "
+                           "export.") from None
+    return _validated(raw)
+
+
+def _validated(document: Any) -> dict[str, Any]:
+    """app/export_format's check, with a last line of defence for numbers beyond any range.
+
+    A number like 10**400 where a float is expected makes the check itself overflow; that is
+    a malformed file, not a crash.
+    """
+    try:
+        return validate_export(document)
+    except OverflowError:
+        raise InvalidInput("The file holds a number far outside any range a Tandem export "
+                           "uses; it was not imported.") from None
 
 
 def _insert(conn: Connection, table: str, values: dict[str, Any]) -> int:
@@ -190,19 +220,97 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_MAX_DEPTH = 32
+_MAX_INT = 2**63 - 1
+
+
+def _plain_json(value: Any, path: str, depth: int = 0) -> None:
+    """InvalidInput (naming `path`) unless `value` is JSON that stores and reads back as itself.
+
+    For the free-form parts of an export (a rating's capture, a trial's readings) that the
+    format check passes through: no NaN or infinity (not JSON, and not comparable), no integer
+    too big for SQLite or for reading back, no text that is not valid Unicode (a lone
+    surrogate cannot be stored), no nesting deeper than any real capture.
+    """
+    if depth > _MAX_DEPTH:
+        raise InvalidInput(f"{path}: nested too deeply")
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if abs(value) > _MAX_INT:
+            raise InvalidInput(f"{path}: number too large")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidInput(f"{path}: not a finite number")
+    elif isinstance(value, str):
+        _storable_text(value, path)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _plain_json(item, f"{path}[{index}]", depth + 1)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable_text(str(key), path)
+            _plain_json(item, f"{path}.{key}"[:200], depth + 1)
+    else:
+        raise InvalidInput(f"{path}: not a JSON value")
+
+
+def _storable_text(text: str, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{path}: contains text that is not valid Unicode (a lone "
+                           "surrogate)") from None
+
+
+def _readings(value: Any, path: str) -> None:
+    """A trial's SUDS readings: a list of {minute 0–1440, suds 0–100}, as the ladder shows."""
+    for index, reading in enumerate(value):
+        where = f"{path}[{index}]"
+        if not isinstance(reading, dict) or set(reading) != {"minute", "suds"}:
+            raise InvalidInput(f"{where}: expected {{\"minute\": …, \"suds\": …}}")
+        for key, high in (("minute", 1440), ("suds", 100)):
+            number = reading[key]
+            if isinstance(number, bool) or not isinstance(number, int) or \
+                    not 0 <= number <= high:
+                raise InvalidInput(f"{where}.{key}: must be a whole number from 0 to {high}")
+
+
+def _check_free_form(data: dict[str, Any]) -> None:
+    """The parts of a validated export that app/export_format passes through unchecked."""
+    for c, client in enumerate(data["clients"]):
+        base = f"clients[{c}]"
+        for m, measure in enumerate(client["measures"]):
+            _plain_json(measure["capture"], f"{base}.measures[{m}].capture")
+        for ladder_index, ladder in enumerate(client["ladders"]):
+            where = f"{base}.ladders[{ladder_index}]"
+            _plain_json(ladder["rule"], f"{where}.rule")
+            for s, step in enumerate(ladder["steps"]):
+                for t, trial in enumerate(step["trials"]):
+                    _readings(trial["suds_readings"],
+                              f"{where}.steps[{s}].trials[{t}].suds_readings")
+
+
 def import_record(vault: Vault, document: dict[str, Any],
                   templates: Mapping[str, NoteTemplate]) -> ImportReport:
     """Validate an export completely, then write it into the vault in one transaction.
 
     `templates` are the built-in note templates, used to rebuild each note's searchable text.
+    Every refusal is an InvalidInput that names the place in the file; nothing is written.
     """
-    data = validate_export(document)
+    data = _validated(document)
+    _check_free_form(data)
+    note_templates = []
+    for index, raw in enumerate(data["note_templates"]):
+        try:
+            note_templates.append(NoteTemplate.from_json(raw))
+        except InvalidInput as exc:
+            raise InvalidInput(f"note_templates[{index}]: {exc.message}") from None
     counts = {"sessions": 0, "notes": 0, "amendments": 0, "measures": 0, "ladders": 0}
     known = dict(templates)
 
     def run(conn: Connection) -> ImportReport:
-        for raw in data["note_templates"]:
-            template = NoteTemplate.from_json(raw)
+        for template in note_templates:
             known[template.id] = template
             conn.execute("INSERT OR REPLACE INTO note_templates(id, definition, created_at) "
                          "VALUES (?, ?, ?)", (template.id, _dump(template.to_json()),

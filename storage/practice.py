@@ -175,7 +175,8 @@ class PracticeStore:
             if status is not StatusFilter.ALL:
                 sql += " AND c.status = :status"
                 params["status"] = status.value
-            words = text.split()
+            # A lone surrogate (pasted from a broken source) cannot be sent to SQLite: drop it.
+            words = text.encode("utf-8", "ignore").decode("utf-8").split()
             for i, word in enumerate(words[:5]):
                 sql += (f" AND (c.name LIKE :w{i} ESCAPE '\\' OR c.preferred_name LIKE :w{i} "
                         f"ESCAPE '\\' OR c.pseudonym LIKE :w{i} ESCAPE '\\')")

@@ -10,6 +10,7 @@ void with a reason, and audits it.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -44,6 +45,31 @@ class RatingInput:
     capture: Mapping[str, Any] | None = None
 
 
+def _capture_json(capture: Mapping[str, Any] | None) -> str:
+    """The raw capture (mark positions, line length, DPI) as storable JSON, whatever it holds.
+
+    It is metadata about how a rating was collected: an odd value in it (NaN from a screen
+    that reports no DPI, a value that is not JSON) must never cost the client's rating, so such
+    values are stored as null or as text instead of being refused.
+    """
+    def plain(value: Any, depth: int = 0) -> Any:
+        if value is None or isinstance(value, bool | str):
+            return value if not isinstance(value, str) else \
+                value.encode("utf-8", "replace").decode("utf-8")
+        if isinstance(value, int):
+            return value if abs(value) < 2**63 else None
+        if isinstance(value, float):
+            return value if math.isfinite(value) else None
+        if depth < 8 and isinstance(value, Mapping):
+            return {plain(str(k)): plain(v, depth + 1) for k, v in value.items()}
+        if depth < 8 and isinstance(value, list | tuple):
+            return [plain(v, depth + 1) for v in value]
+        return None
+    if capture is not None and not isinstance(capture, Mapping):
+        capture = {}
+    return json.dumps(plain(dict(capture or {})), ensure_ascii=False, allow_nan=False)
+
+
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -66,11 +92,12 @@ class RatingsStore:
     def _validate(self, rating: RatingInput) -> tuple[tuple[int, ...], int]:
         definition = self._definition(rating.measure)
         if rating.mode not in MODES:
-            raise InvalidInput(f"Unknown way of collecting a rating: {rating.mode!r}.")
+            raise InvalidInput(f"Unknown way of collecting a rating: {str(rating.mode)[:40]!r}.")
         if rating.mode == "paper_total":
             if rating.total is None or rating.items:
                 raise InvalidInput("A total from paper has a total and no items.")
-            if not 0 <= rating.total <= definition.max_total_tenths:
+            if isinstance(rating.total, bool) or not isinstance(rating.total, int) or \
+                    not 0 <= rating.total <= definition.max_total_tenths:
                 raise InvalidInput(f"The total must be between 0.0 and "
                                    f"{fmt(definition.max_total_tenths)}.")
             return (), rating.total
@@ -88,7 +115,7 @@ class RatingsStore:
         items, total = self._validate(rating)
         definition = self._definition(rating.measure)
         who = clean_text(rating.completed_by, "Completed by", max_chars=100) or "client"
-        capture = json.dumps(dict(rating.capture or {}), ensure_ascii=False)
+        capture = _capture_json(rating.capture)
 
         def run(conn: Connection) -> Administration:
             if conn.execute("SELECT 1 FROM clients WHERE id = ? AND destroyed_at IS NULL",

@@ -8,6 +8,7 @@ newest migration here) is refused before anything is written.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -58,16 +59,29 @@ def refuse_if_too_new(conn: Connection, latest: int = LATEST_VERSION) -> int:
     return version
 
 
-def apply(conn: Connection, migration: Migration) -> None:
-    """Run one migration and bump user_version in a single transaction."""
+def apply(conn: Connection, migration: Migration,
+          then: Callable[[Connection], None] | None = None) -> None:
+    """Run one migration and bump user_version in a single transaction.
+
+    `then(conn)` runs inside that same transaction before it commits: the vault records the
+    last migration in its audit trail this way, so a crash can never leave a migrated vault
+    whose trail does not say so.
+    """
     script = (f"BEGIN IMMEDIATE;\n{migration.sql}\n;"
-              f"PRAGMA user_version = {migration.version};\nCOMMIT;")
+              f"PRAGMA user_version = {migration.version};\n")
     try:
-        conn.executescript(script)
+        conn.executescript(script if then is not None else script + "COMMIT;")
+        if then is not None:
+            then(conn)
+            conn.execute("COMMIT")
     except DatabaseError as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise disk_error(exc) from exc
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def pending(conn: Connection, migrations: list[Migration] | None = None) -> list[Migration]:

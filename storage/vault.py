@@ -35,6 +35,7 @@ from app.errors import (
 )
 from app.recovery_key import RecoveryKey
 from storage import audit_log, crypto, keyslots, schema
+from storage.atomic import os_error_reason
 from storage.connection import (
     CannotDecrypt,
     Connection,
@@ -170,7 +171,7 @@ class Vault:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StorageFailure(f"Cannot create {folder}: {exc.strerror}.") from None
+            raise StorageFailure(f"Cannot create {folder}: {os_error_reason(exc)}.") from None
         lock = VaultLock(folder)
         vault: Vault | None = None
         try:
@@ -349,10 +350,17 @@ class Vault:
         from_version = self.call(schema.user_version)
         if from_version > 0:
             (before_migration or _backup_before_migration)(self, from_version)
+
+        def record(conn: Connection) -> None:
+            audit_log.append(conn, AuditEvent.VAULT_MIGRATED,
+                             {"from": from_version, "to": schema.LATEST_VERSION},
+                             self.clock.now())
         for migration in pending:
-            self.call(lambda conn, m=migration: schema.apply(conn, m))
-        self.audit(AuditEvent.VAULT_MIGRATED,
-                   {"from": from_version, "to": schema.LATEST_VERSION})
+            # The last step and its audit entry commit together: a crash between them would
+            # leave a migrated vault whose trail never says so.
+            last = migration is pending[-1]
+            self.call(lambda conn, m=migration, last=last: schema.apply(
+                conn, m, record if last else None))
 
     # -- the worker thread ------------------------------------------------------------------
 

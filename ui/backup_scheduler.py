@@ -126,12 +126,15 @@ class BackupStatus:
     def overdue(self, now: datetime) -> bool:
         """True when there is no backup or the last is older than the warning threshold."""
         age = self.age(now)
-        return age is None or age > timedelta(days=self.policy.warn_after_days)
+        # A last backup dated in the future (the clock was ahead, then corrected) proves
+        # nothing about today: count it as missing rather than as fresh.
+        return age is None or age < timedelta(0) or age > timedelta(
+            days=self.policy.warn_after_days)
 
     def due_daily(self, now: datetime) -> bool:
         """True when daily backups are on and the last one is 24 hours old or more."""
         age = self.age(now)
-        return self.policy.daily and (age is None or age >= DAILY)
+        return self.policy.daily and (age is None or age < timedelta(0) or age >= DAILY)
 
 
 def read_status(vault: Vault, paths: AppPaths) -> BackupStatus:
@@ -146,7 +149,7 @@ def read_status(vault: Vault, paths: AppPaths) -> BackupStatus:
     settings, made, failed = vault.call(read)
     policy = BackupPolicy.from_settings(settings, paths)
     try:
-        backups = tuple(backups_of(policy.folder, vault.vault_id))
+        backups = tuple(backups_of(policy.folder, vault.vault_id, now=vault.clock.now()))
     except OSError:
         backups = ()
     candidates = [b.created_at for b in backups[:1]]
@@ -167,7 +170,7 @@ def _back_up_and_prune(vault: Vault, folder: Path, keep: int) -> Path:
 
     path = make_backup(vault, folder)
     with contextlib.suppress(OSError):
-        prune(folder, vault.vault_id, keep)
+        prune(folder, vault.vault_id, keep, now=vault.clock.now())
     return path
 
 
@@ -432,15 +435,16 @@ class BackupScheduler(QObject):
                     done: Callable[[Path], None]) -> None:
         from storage.backup_rotation import prune
 
-        vault_id = self.status.vault_id if self.status else (
-            self._session.vault.vault_id if self._session.vault else "")
+        vault = self._session.vault
+        vault_id = self.status.vault_id if self.status else (vault.vault_id if vault else "")
         if not vault_id:
             done(path)
             return
+        now = vault.clock.now() if vault is not None else None
 
         def run() -> Path:
             with contextlib.suppress(OSError):
-                prune(folder, vault_id, keep)
+                prune(folder, vault_id, keep, now=now)
             return path
 
         try:
