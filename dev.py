@@ -106,9 +106,57 @@ def cmd_run(args: list[str]) -> int:
     return _exec([str(_venv_bin("tandem")), *(args or ["--demo"])])
 
 
+SYSTEM_TOOLS = {"Xvfb": "xvfb", "openbox": "openbox", "xdotool": "xdotool",
+                "xwininfo": "x11-utils", "xrandr": "x11-xserver-utils", "wmctrl": "wmctrl",
+                "pdftoppm": "poppler-utils"}
+"""Programs the X11 client-mode tests and the PDF render checks use, and their Debian packages."""
+QT_XCB_LIBS = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4",
+               "xcb-keysyms": "libxcb-keysyms1", "xcb-image": "libxcb-image0",
+               "xcb-render-util": "libxcb-render-util0", "xcb-randr": "libxcb-randr0",
+               "xcb-shape": "libxcb-shape0", "xcb-xkb": "libxcb-xkb1",
+               "xkbcommon-x11": "libxkbcommon-x11-0", "X11-xcb": "libx11-xcb1"}
+"""Libraries Qt's X11 platform plugin loads (the app runs on Xvfb with QT_QPA_PLATFORM=xcb)."""
+
+
+def ensure_system_tools() -> None:
+    """On CI (or TANDEM_INSTALL_SYSTEM_TOOLS=1) as root with apt-get: install missing X11/PDF tools.
+
+    CI starts on a clean machine; without these the X11 escape tests would only skip. Failure is
+    not fatal: the tests that need a tool then skip and say which one is missing.
+    """
+    wanted = bool(os.environ.get("CI")) or os.environ.get("TANDEM_INSTALL_SYSTEM_TOOLS") == "1"
+    if (not wanted or sys.platform != "linux" or os.geteuid() != 0
+            or shutil.which("apt-get") is None):
+        return
+    import ctypes.util
+
+    missing = sorted({pkg for tool, pkg in SYSTEM_TOOLS.items() if shutil.which(tool) is None}
+                     | {pkg for lib, pkg in QT_XCB_LIBS.items()
+                        if ctypes.util.find_library(lib) is None})
+    if not missing:
+        return
+    print(f"dev.py: installing system tools for the X11 tests: {' '.join(missing)} …", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-qq"],
+                ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing]):
+        try:
+            done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, check=False, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            print(f"dev.py: could not install system tools ({exc}); X11 tests will skip.",
+                  file=sys.stderr)
+            return
+        if done.returncode != 0:
+            tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
+            print(f"dev.py: {' '.join(cmd[:2])} failed ({done.returncode}) {' '.join(tail)}; "
+                  "X11 tests will skip.", file=sys.stderr)
+            return
+
+
 def cmd_test(args: list[str]) -> int:
     """Run the whole suite headless; pytest's 'no tests collected' is a failure here."""
     python = ensure_environment()
+    ensure_system_tools()
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
     env.setdefault("PYTHONDONTWRITEBYTECODE", "1")

@@ -6,6 +6,11 @@ client — plus the two checks that let the therapist leave. While it is up:
   and every application shortcut are swallowed by an application-wide event filter;
 - close requests are ignored, minimising / leaving full screen is undone, losing activation
   re-raises it; it stays on top, frameless, application-modal;
+- on X11 it grabs the keyboard and the pointer (as a screen locker does), so the window
+  manager's own bindings (Super+D "show desktop", Ctrl+Alt+arrows and Alt+wheel "switch
+  desktop", Alt+Space "window menu", Alt+Tab) never fire; found by tests/x11 under openbox;
+- if the window is unmapped anyway (moved to another virtual desktop by a pager, "show desktop"
+  from a panel, another client unmapping it), it maps itself again on the current desktop;
 - the only way out is the exit panel (the corner "Therapist" control or Ctrl+Alt+Shift+T).
 Nothing times out: idle, it stays on whichever page it is on.
 """
@@ -133,6 +138,25 @@ class _KeyGuard(QObject):
         return False
 
 
+class _ExposureWatch(QObject):
+    """Tells the window when its native window is mapped or unmapped (QWidget is not told)."""
+
+    def __init__(self, window: ClientRatingWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._watched: QWindow | None = None
+
+    def watch(self, handle: QWindow | None) -> None:
+        if handle is not None and handle is not self._watched:
+            handle.installEventFilter(self)
+            self._watched = handle
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Expose and isinstance(watched, QWindow):
+            self._window.exposure_changed(watched.isExposed())
+        return False
+
+
 class ClientRatingWindow(QWidget):
     """The rating form for the client, full screen; `submit` gets a `CompletedRating`."""
 
@@ -237,6 +261,19 @@ class ClientRatingWindow(QWidget):
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)
         self._fit_timer.timeout.connect(self._fit)
+        # Map again when someone else unmapped us (see _recover).
+        self._recover_timer = QTimer(self)
+        self._recover_timer.setSingleShot(True)
+        self._recover_timer.setInterval(60)
+        self._recover_timer.timeout.connect(self._recover)
+        self._remapping = False
+        self._input_timer = QTimer(self)  # retry a refused grab (another client holds one)
+        self._input_timer.setSingleShot(True)
+        self._input_timer.setInterval(250)
+        self._input_timer.timeout.connect(self._hold_input)
+        self.holding_input = False
+        """True while the keyboard and pointer grabs are held (X11 only)."""
+        self._exposure = _ExposureWatch(self)
         self._guard = _KeyGuard(self)
         self._update_done()
         self._fit_column()
@@ -551,6 +588,13 @@ class ClientRatingWindow(QWidget):
     def _release(self) -> None:
         self._released = True
         QApplication.instance().removeEventFilter(self._guard)
+        self._recover_timer.stop()
+        self._input_timer.stop()
+        handle = self.windowHandle()
+        if self.holding_input and handle is not None:
+            handle.setKeyboardGrabEnabled(False)
+            handle.setMouseGrabEnabled(False)
+        self.holding_input = False
         if self._own_tasks:
             self.tasks.shutdown(wait=False)
         if self._on_released is not None:
@@ -593,8 +637,10 @@ class ClientRatingWindow(QWidget):
             self.showFullScreen()
         else:
             self.show()
+        self._exposure.watch(self.windowHandle())
         self.raise_()
         self.activateWindow()
+        self._hold_input()
         self._fit()
         self.setFocus(Qt.FocusReason.OtherFocusReason)  # no line is "current" until Tab or touch
 
@@ -612,15 +658,83 @@ class ClientRatingWindow(QWidget):
         if screen is self._screen and self.guarding:
             QTimer.singleShot(0, self, lambda: self.present(None, full_screen=self._full_screen))
 
-    def _reassert(self) -> None:
+    def exposure_changed(self, exposed: bool) -> None:
+        """The native window was mapped (`exposed`) or unmapped by someone else."""
         if not self.guarding:
+            return
+        if exposed:
+            self._recover_timer.stop()
+            self._hold_input()
+            if not self.isActiveWindow():
+                self.raise_()
+                self.activateWindow()
+        else:
+            self.holding_input = False  # X drops the grabs of a window that is not viewable
+            if not self._recover_timer.isActive():
+                self._recover_timer.start(60)
+
+    def _recover(self) -> None:
+        """Map the window again: a window manager put it on another desktop or hid it.
+
+        A new native window is mapped on the current desktop (which also ends "show desktop"
+        mode) with its full-screen and on-top states asked for anew. New, because Qt still
+        counts the old one as focused (the focus went to a window blocked by this one and was
+        handed back by Qt, not by X): shown again, it would never become the active window,
+        and a later loss of focus would go unanswered.
+        """
+        handle = self.windowHandle()
+        if not self.guarding or handle is None or handle.isExposed() or self._remapping:
+            return
+        self._remapping = True
+        try:
+            self.hide()
+            self.destroy()
+            if self._full_screen:
+                self.showFullScreen()
+            else:
+                self.showNormal()
+        finally:
+            self._remapping = False
+        self._exposure.watch(self.windowHandle())
+        self.raise_()
+        self.activateWindow()
+        self._recover_timer.start(600)  # still unmapped then: again
+
+    def _hold_input(self) -> None:
+        """Grab the keyboard and pointer on X11 so no window-manager binding can fire."""
+        handle = self.windowHandle()
+        if (not self.guarding or self.holding_input or handle is None
+                or not handle.isExposed() or QGuiApplication.platformName() != "xcb"):
+            return
+        keyboard = handle.setKeyboardGrabEnabled(True)
+        pointer = handle.setMouseGrabEnabled(True)
+        self.holding_input = keyboard and pointer
+        if not self.holding_input:
+            self._input_timer.start()
+
+    def _reassert(self) -> None:
+        if not self.guarding or self._remapping:
             return
         if self._full_screen and not self.windowState() & Qt.WindowState.WindowFullScreen:
             self.showFullScreen()
         elif not self.isVisible() or self.windowState() & Qt.WindowState.WindowMinimized:
             self.showNormal()
+        self._ask_to_stay_on_top()
         self.raise_()
         self.activateWindow()
+
+    def _ask_to_stay_on_top(self) -> None:
+        """Ask the window manager for "on top" again: a pager may have set "keep below".
+
+        Qt sends the state only when the flags change, hence the toggle; on the native window
+        (QWidget.setWindowFlags would unmap and remap it).
+        """
+        handle = self.windowHandle()
+        if handle is None or not handle.isExposed():
+            return
+        flags = handle.flags()
+        handle.setFlags(flags & ~Qt.WindowType.WindowStaysOnTopHint)
+        handle.setFlags(flags | Qt.WindowType.WindowStaysOnTopHint)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102 - Qt override
         if self._released or not self._presented:
@@ -631,7 +745,7 @@ class ClientRatingWindow(QWidget):
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: D102 - Qt override
         super().hideEvent(event)
-        if self.guarding:
+        if self.guarding and not self._remapping:
             self._reassert_timer.start()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: D102 - Qt override
@@ -643,8 +757,11 @@ class ClientRatingWindow(QWidget):
             if state & Qt.WindowState.WindowMinimized or (
                     self._full_screen and not state & Qt.WindowState.WindowFullScreen):
                 self._reassert_timer.start()
-        elif event.type() == QEvent.Type.ActivationChange and not self.isActiveWindow():
-            self._reassert_timer.start()
+        elif event.type() == QEvent.Type.ActivationChange:
+            if self.isActiveWindow():
+                self._hold_input()
+            else:
+                self._reassert_timer.start()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: D102 - Qt override
         super().resizeEvent(event)
