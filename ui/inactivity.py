@@ -66,6 +66,11 @@ class InactivityMonitor(QObject):
         return self._limit is not None
 
     @property
+    def idle_lock_active(self) -> bool:
+        """True while inactivity can lock (not in sleep-only watching, not stopped)."""
+        return self._limit is not None and self._limit != float("inf")
+
+    @property
     def idle_seconds(self) -> float:
         """Seconds since the last input."""
         return self._monotonic() - self._last_activity
@@ -81,9 +86,19 @@ class InactivityMonitor(QObject):
             self._filtering = True
         self._timer.start()
 
+    def watch_sleep_only(self) -> None:
+        """Watch for sleep but never time out (client mode holds the screen meanwhile).
+
+        A client may sit at the rating form longer than the idle limit, and locking into the
+        form would be wrong; but a laptop that slept in client mode must not wake to a state
+        where the therapist's short PIN is all that stands before the records.
+        """
+        self.start(1)
+        self._limit = float("inf")
+
     def set_minutes(self, minutes: int) -> None:
         """Change the limit while running (the settings dialog)."""
-        if self._limit is not None:
+        if self._limit is not None and self._limit != float("inf"):
             self._limit = minutes * 60.0
 
     def stop(self) -> None:

@@ -170,7 +170,7 @@ class Driver:
             "main_visible": main.isVisible(),
             "main_geometry": rect(main.frameGeometry()),
             "session_state": self.session.state.name,
-            "monitor_running": self.session.monitor.running,
+            "monitor_running": self.session.monitor.idle_lock_active,
             "active_window": type(QApplication.activeWindow()).__name__
             if QApplication.activeWindow() else None,
             "screens": {s.name(): rect(s.geometry()) for s in QGuiApplication.screens()},
@@ -355,7 +355,14 @@ class Driver:
         return self.state()
 
     def cmd_advance(self, seconds: float, slept: bool = False) -> dict[str, Any]:
-        self.clock.advance(seconds, slept=slept)
+        if slept:
+            self.clock.advance(seconds, slept=True)
+        else:  # awake time passes tick by tick: one jump of minutes would look like a sleep
+            left = seconds
+            while left > 0:
+                self.clock.advance(min(20.0, left))
+                self.session.monitor.check()
+                left -= 20.0
         pump(1.3)  # the inactivity monitor checks once a second
         return self.state()
 

@@ -93,3 +93,17 @@ def release(ui: UI, window: Any, secret: str) -> None:
     ui.qtbot.mouseClick(window.therapist_button, Qt.MouseButton.LeftButton)
     ui.qtbot.keyClicks(window.exit_panel.secret_edit, secret)
     ui.qtbot.keyClick(window.exit_panel.secret_edit, Qt.Key.Key_Return)
+
+
+def pass_time(ui: UI, seconds: float, step: float = 20.0) -> None:
+    """Let `seconds` of awake time pass: the fake clocks move as the 1-second ticks would.
+
+    One jump of minutes between two ticks looks like a sleeping laptop to the inactivity
+    monitor (which still watches for sleep in client mode) and would lock the vault.
+    """
+    left = seconds
+    while left > 0:
+        moved = min(step, left)
+        ui.clock.advance(moved)
+        ui.session.monitor.check()
+        left -= moved

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import UI
-from tests.ui.exposure.conftest import open_exposure
+from tests.ui.exposure.conftest import open_exposure, pass_time
 from ui.workspace.exposure.dialogs import TrialDialog
 
 SHOTS = Path("/tmp/tandem-shots")
@@ -95,12 +95,12 @@ def test_render_the_timed_exposure_the_ladder_over_time_and_the_learning_offer(
     assert window.grab().save(str(SHOTS / "exposure-client-suds.png"))
     for minute, fraction in ((0, 0.45), (5, 0.78), (10, 0.62)):
         if minute:
-            ui.clock.advance(300)
+            pass_time(ui, 300)
             ui.qtbot.waitUntil(lambda: window.page == "form", timeout=3000)
         rate(ui, window, fraction)
     settle(ui.qtbot, window)
     assert window.grab().save(str(SHOTS / "exposure-client-waiting.png"))
-    ui.clock.advance(130)
+    pass_time(ui, 130)
     ui.qtbot.waitUntil(lambda: ui.window.page.summary.clock.text() == "12:10")
     QApplication.processEvents()
     assert ui.window.grab().save(str(SHOTS / "exposure-run-page.png"))

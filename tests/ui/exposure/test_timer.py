@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from storage.exposure import ExposureStore
 from tests.ui.client_mode.conftest import settle
 from tests.ui.conftest import UI, widget_texts
-from tests.ui.exposure.conftest import PIN, rate, release, start_run
+from tests.ui.exposure.conftest import PIN, pass_time, rate, release, start_run
 from tests.ui.test_accessibility import unnamed_controls
 from ui.pages.workspace import WorkspacePage
 from ui.workspace.exposure.dialogs import TrialDialog
@@ -68,14 +68,14 @@ def test_a_15_minute_exposure_with_5_minute_readings_on_a_fake_clock(demo: UI) -
     assert run.planned_minutes == 15 and run.interval_minutes == 5
     page = ui.window.page
     assert isinstance(page, RunPage)  # the workspace is gone while the client rates
-    assert not ui.session.monitor.running
+    assert not ui.session.monitor.idle_lock_active
 
     readings = [(0, rate(ui, window, 0.55))]
     for minute, fraction in ((5, 0.8), (10, 0.5), (15, 0.3)):
-        ui.clock.advance(299)
+        pass_time(ui, 299)
         QApplication.processEvents()
         assert window.page == "thanks"  # not due yet: the client still sees the calm page
-        ui.clock.advance(1)
+        pass_time(ui, 1)
         ui.qtbot.waitUntil(lambda: window.page == "form", timeout=3000)
         assert run.pending_minute == minute
         readings.append((minute, rate(ui, window, fraction)))
@@ -168,7 +168,7 @@ def test_the_client_screen_stays_locked_during_the_exposure(demo: UI) -> None:
 
     # Readings go on between the attempts.
     first = rate(ui, window, 0.4)
-    ui.clock.advance(300)
+    pass_time(ui, 300)
     ui.qtbot.waitUntil(lambda: window.page == "form", timeout=3000)
     # A wrong PIN keeps client mode; Esc on the exit panel goes back to the client's form.
     release(ui, window, "0000")
@@ -226,7 +226,7 @@ def test_a_lock_while_paused_keeps_the_clients_readings(demo: UI) -> None:
     _tab, step, runner, window = start_run(ui, "Eleni Papadopoulou", planned="10",
                                            interval="5")
     first = rate(ui, window, 0.6)
-    ui.clock.advance(300)
+    pass_time(ui, 300)
     ui.qtbot.waitUntil(lambda: window.page == "form", timeout=3000)
     second = rate(ui, window, 0.3)
     release(ui, window, PIN)

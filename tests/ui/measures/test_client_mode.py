@@ -51,7 +51,8 @@ def test_ors_from_a_session_hides_the_workspace_and_stores_the_exact_scores(demo
         assert secret not in texts
     assert not ui.window.findChildren(WorkspacePage)
     assert "Client mode in progress" in texts
-    assert not ui.session.monitor.running  # no idle lock into client data
+    assert not ui.session.monitor.idle_lock_active  # no idle lock into client data
+    assert ui.session.monitor.running  # but sleep is still watched
     assert window.windowTitle() and "Maya" not in window.windowTitle()
 
     mark_all(ui.qtbot, window, FRACTIONS)
@@ -110,3 +111,20 @@ def test_release_with_the_passphrase_and_srs_for_a_child_is_csrs(demo) -> None:
     ui.qtbot.waitUntil(lambda: page.record.is_open and page.record.measures_tab.is_loaded,
                        timeout=15000)
     assert ui.session.prompts.shown == []  # nothing to tell: no rating was made
+
+
+def test_a_laptop_that_slept_in_client_mode_wakes_to_the_lock_screen(demo) -> None:
+    """The PIN ends client mode, but after a sleep it leads to the passphrase, not the records."""
+    from ui.pages.unlock import UnlockPage
+
+    ui = demo
+    set_pin(ui.session.vault, PIN).result()
+    window, _session_id, _note = start_ors(ui, "Maya Okonkwo")
+    ui.clock.advance(3 * 3600, slept=True)
+    ui.session.monitor.check()
+    ui.qtbot.waitUntil(lambda: ui.session.vault is None)  # locked underneath the form
+    assert window.isVisible() and ui.window.client_mode.controller.active
+    release(ui, window, PIN)
+    page = ui.wait_for_page(UnlockPage, timeout=15000)
+    assert "sleep" in page.reason.text()
+    assert not ui.window.findChildren(WorkspacePage)

@@ -202,7 +202,8 @@ class ExposureRunner(QObject):
         run, plan = self.run, self.plan
         if run is None or plan is None:
             raise RuntimeError("No exposure to run.")
-        self.session.monitor.stop()  # no idle lock into client data; client mode holds it
+        # No idle lock while client mode holds the screen; sleep still locks underneath.
+        self.session.monitor.watch_sleep_only()
         self._window.enter_client_mode(RunPage(run, plan.step))
 
     def _submit(self, rating: CompletedRating) -> None:

@@ -151,7 +151,9 @@ class ClientModeRunner(QObject):
             self._starting = False
 
     def _before_show(self) -> None:
-        self.session.monitor.stop()  # no idle lock into client data; the form holds the screen
+        # No idle lock while the form holds the screen, but sleep still locks the vault
+        # underneath: after waking, leaving client mode leads to the lock screen.
+        self.session.monitor.watch_sleep_only()
         self._window.enter_client_mode(ClientModePage())
 
     # -- the client's ratings ---------------------------------------------------------------
