@@ -206,7 +206,11 @@ def audit(bundle: Path) -> Audit:
         found.problems.append("no Python modules found in the executable's archive")
     for module, code in modules.items():
         root = module.split(".")[0]
-        if root in FORBIDDEN_MODULES or module in FORBIDDEN_MODULES or ".tests" in module:
+        parts = module.split(".")
+        # A test suite shipped by a dependency: "pkg.tests", "pkg.test_x" (not "testing",
+        # which numpy's public API imports, nor reportlab's "testshapes", excluded by name).
+        if root in FORBIDDEN_MODULES or module in FORBIDDEN_MODULES or "tests" in parts[1:] \
+                or parts[-1].startswith("test_"):
             found.problems.append(f"forbidden module {module}")
         for filename in _code_filenames(code) if code is not None else ():
             if Path(filename).is_absolute() or ".venv" in filename or str(ROOT) in filename:

@@ -131,7 +131,10 @@ def test_bundle_has_the_native_modules_and_qt_plugins(built: Built) -> None:
                     "cryptography/hazmat/bindings/_rust*.so",
                     "PySide6/Qt/plugins/platforms/libqoffscreen.so",
                     "PySide6/Qt/plugins/platforms/libqxcb.so",
-                    "storage/migrations/0001_*.sql", "resources/icons/tandem.svg"):
+                    "storage/migrations/0001_*.sql", "resources/icons/tandem.svg",
+                    # PDFs: the preview's renderer, bidi reordering, the font, the templates
+                    "pypdfium2_raw/libpdfium*", "bidi/*.so", "resources/fonts/DejaVuSans.ttf",
+                    "resources/letters/progress.json"):
         assert list(internal.glob(pattern)), pattern
     # Qt modules and plugins Tandem does not use stayed out.
     for absent in ("PySide6/QtNetwork.abi3.so", "PySide6/QtQml.abi3.so",
@@ -208,6 +211,28 @@ def test_vault_commands_run_on_the_bundled_native_modules(built: Built, tmp_path
                     str(tmp_path / "Restored.tandem"), "--passphrase-stdin"],
                    isolated_home, stdin=secret)
     assert restored.returncode == 0, restored.stderr
+
+
+def test_letters_and_reports_from_the_bundle(built: Built, tmp_path: Path,
+                                             isolated_home: Path) -> None:
+    """reportlab, pypdf (AES), the fonts and the templates all made it into the bundle."""
+    _needs_window()
+    shot = run([str(built.exe), "--demo", "--screenshot", str(tmp_path / "demo.png")],
+               isolated_home, timeout=180)
+    assert shot.returncode == 0, shot.stderr
+    demo = next(isolated_home.rglob("*.tandem"))
+    secret = "tandem demo practice\n"
+    letter = tmp_path / "letter.pdf"
+    made = run([str(built.exe), "letter", str(demo), "--client", "1", "--template", "progress",
+                "--to", str(letter), "--deidentified", "--password-stdin", "--passphrase-stdin"],
+               isolated_home, stdin=secret + "correct horse 42\n", timeout=180)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert letter.read_bytes().startswith(b"%PDF-") and b"/AESV3" in letter.read_bytes()
+    report = tmp_path / "caseload.pdf"
+    made = run([str(built.exe), "report", "caseload", str(demo), "--to", str(report),
+                "--passphrase-stdin"], isolated_home, stdin=secret, timeout=180)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert report.read_bytes().startswith(b"%PDF-")
 
 
 def _needs_window() -> None:
