@@ -1,27 +1,52 @@
 """The whole-record export format (docs/export-format.md): validation before anything is imported.
 
 An import is all-or-nothing. This module checks a parsed file completely — types, ranges, enums,
-sizes, dates, and that every signed note and amendment still matches its content hash — and
-returns the first problem with its JSON path ("clients[3].sessions[12].date: not a date"), so
-the file can be fixed. Storage then writes the validated data in one transaction.
+sizes, dates, that every signed note and amendment still matches its content hash, that every
+letter's PDF decodes and still matches the SHA-256 recorded when it was sent, and that every
+letter template passes the same parser as the app's template editor — and returns the first
+problem with its JSON path ("clients[3].sessions[12].date: not a date"), so the file can be
+fixed. Storage then writes the validated data in one transaction.
+
+Versions: a file names its format version, and a reader refuses any version it does not know
+(with a message to update Tandem) rather than import part of it. Version 2 added letters and
+letter templates. Unknown keys are otherwise ignored, so a version-1 reader would have imported
+a file with letters *without* them, silently: that is why adding them bumped the version.
+Version-1 files are still read (they have no letters).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from app.errors import InvalidInput
+from app.letters import LetterTemplate
 from app.notes import content_hash
 from app.text import NOTE_MAX_CHARS, clean_text
 
 FORMAT = "tandem-export"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_CLIENTS = 100_000
 MAX_ITEMS = 1_000_000
 LONG = 5000
+
+# Letters: a real one is tens to hundreds of kilobytes (a logo and a signature image at most).
+# The caps bound what one import can make the vault hold before anything is decoded.
+MAX_LETTER_BYTES = 20 * 1024**2
+MAX_LETTERS_TOTAL_BYTES = 1024**3
+MAX_LETTERS_PER_CLIENT = 10_000
+MAX_LETTER_TEMPLATES = 1000
+PDF_MAGIC = b"%PDF-"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_FILE_NAME_REFUSED = re.compile(r'[\\/:*?"<>|]')
 
 ATTENDANCE = ("attended", "cancelled", "no_show")
 MODALITY = ("in_person", "video", "phone")
@@ -107,6 +132,13 @@ class _Checker:
             raise self.fail(key, "expected a whole number")
         if not low <= value <= high:
             raise self.fail(key, f"must be between {low} and {high}")
+        return value
+
+    def flag(self, key: str) -> bool:
+        """A required true/false: a letter's marks are never guessed from other values."""
+        value = self.obj.get(key)
+        if not isinstance(value, bool):
+            raise self.fail(key, "expected true or false")
         return value
 
     def number(self, key: str, low: float, high: float) -> float:
@@ -306,12 +338,102 @@ def _risk(obj: Any, path: str) -> dict[str, Any]:
             "reviewed_on": c.day("reviewed_on")}
 
 
-def _client(obj: Any, path: str) -> dict[str, Any]:
+@dataclass
+class _Reading:
+    """What one file's check carries from client to client."""
+
+    version: int
+    letter_bytes_left: int
+
+
+def _size(size: int) -> str:
+    """A limit as people say it: "20 MB", "1 GB"."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:,.4g} {unit}"
+    return f"{size:,} bytes"
+
+
+def _pdf(c: _Checker, key: str, reading: _Reading) -> bytes:
+    """The letter's PDF from standard base64, refused before decoding when it cannot fit."""
+    value = c.obj.get(key)
+    if not isinstance(value, str):
+        raise c.fail(key, "expected the PDF as base64 text")
+    # Four characters per three bytes: anything longer cannot decode to an allowed size.
+    if len(value) > 4 * -(-MAX_LETTER_BYTES // 3):
+        raise c.fail(key, f"the letter is larger than {_size(MAX_LETTER_BYTES)}, the limit for "
+                          "one letter")
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):  # ValueError: characters outside ASCII
+        raise c.fail(key, "not valid base64 (standard alphabet, padded, no line "
+                          "breaks)") from None
+    if len(data) > MAX_LETTER_BYTES:
+        raise c.fail(key, f"the letter is larger than {_size(MAX_LETTER_BYTES)}, the limit for "
+                          "one letter")
+    if not data.startswith(PDF_MAGIC):
+        raise c.fail(key, "not a PDF (it does not start with %PDF-)")
+    if len(data) > reading.letter_bytes_left:
+        raise c.fail(key, f"the letters in this file come to more than "
+                          f"{_size(MAX_LETTERS_TOTAL_BYTES)}, the limit for one import")
+    reading.letter_bytes_left -= len(data)
+    return data
+
+
+def _letter(obj: Any, path: str, reading: _Reading) -> dict[str, Any]:
+    c = _Checker(obj, path)
+    file_name = c.text("file_name", max_chars=255)
+    if file_name and (_FILE_NAME_REFUSED.search(file_name) or file_name.startswith(".")
+                      or not file_name.lower().endswith(".pdf")):
+        # It is offered as the name when the letter is exported again: never a path.
+        raise c.fail("file_name", "expected a plain file name ending in .pdf (no folders, no "
+                                  'characters from \\ / : * ? " < > |)')
+    out: dict[str, Any] = {
+        "template": c.text("template", max_chars=64, required=True),
+        "template_name": c.text("template_name"),
+        "recipient": c.text("recipient", max_chars=500),
+        "created_at": c.moment("created_at"),
+        "deidentified": c.flag("deidentified"),
+        "file_name": file_name,
+    }
+    digest = c.obj.get("sha256")
+    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+        raise c.fail("sha256", "expected a SHA-256 as 64 lower-case hexadecimal digits")
+    out["sha256"] = digest
+    out["pdf"] = _pdf(c, "pdf_base64", reading)
+    if hashlib.sha256(out["pdf"]).hexdigest() != digest:
+        raise c.fail("sha256", "does not match the PDF: the letter was altered after it was "
+                               "sent")
+    return out
+
+
+def _letter_templates(top: _Checker) -> list[LetterTemplate]:
+    """The practitioner's letter templates, through the same parser as the template editor."""
+    found: list[LetterTemplate] = []
+    first_by_id: dict[str, int] = {}
+    for index, raw in enumerate(top.items("letter_templates", max_items=MAX_LETTER_TEMPLATES)):
+        where = f"letter_templates[{index}]"
+        try:
+            template = LetterTemplate.from_json(raw, builtin=False)
+        except InvalidInput as exc:  # the editor's message, which may quote the file: bounded
+            message = exc.message if len(exc.message) <= 300 else exc.message[:299] + "…"
+            raise InvalidInput(f"{where}: {message}") from None
+        except (ValueError, RecursionError):  # str() of a number past Python's digit limit
+            raise InvalidInput(f"{where}: not a Tandem letter template") from None
+        if template.id in first_by_id:
+            raise InvalidInput(f"{where}.id: {template.id!r} is also the id of "
+                               f"letter_templates[{first_by_id[template.id]}]")
+        first_by_id[template.id] = index
+        found.append(template)
+    return found
+
+
+def _client(obj: Any, path: str, reading: _Reading) -> dict[str, Any]:
     c = _Checker(obj, path)
     contact = _Checker(c.mapping("contact"), f"{path}.contact")
     referral = _Checker(c.mapping("referral"), f"{path}.referral")
     destroyed = c.optional_moment("destroyed_at")
-    return {
+    out: dict[str, Any] = {
         "name": c.text("name", required=destroyed is None),
         "preferred_name": c.text("preferred_name"),
         "pseudonym": c.text("pseudonym", required=True),
@@ -333,7 +455,13 @@ def _client(obj: Any, path: str) -> dict[str, Any]:
         "measures": c.each("measures", _measure),
         "ladders": c.each("ladders", _ladder, max_items=1000),
         "process_notes": c.text("process_notes", max_chars=NOTE_MAX_CHARS, multiline=True),
+        "letters": [] if reading.version < 2 else c.each(
+            "letters", lambda item, where: _letter(item, where, reading),
+            max_items=MAX_LETTERS_PER_CLIENT),
     }
+    if destroyed is not None and out["letters"]:  # destroying a record deletes its letters
+        raise c.fail("letters", "a destroyed record keeps no letters")
+    return out
 
 
 def validate_export(data: Any) -> dict[str, Any]:
@@ -343,9 +471,11 @@ def validate_export(data: Any) -> dict[str, Any]:
         raise InvalidInput("This is not a Tandem export file (its format is not "
                            f"{FORMAT!r}).")
     version = top.obj.get("version")
-    if version != VERSION:
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
         raise InvalidInput(f"This export has format version {str(version)[:20]}; this Tandem "
-                           f"reads version {VERSION}. Update Tandem to import it.")
+                           f"reads versions {READABLE_VERSIONS[0]} to {VERSION}. Update Tandem "
+                           "to import it.")
+    reading = _Reading(int(version), MAX_LETTERS_TOTAL_BYTES)
     templates = top.items("note_templates", max_items=1000)
     for i, template in enumerate(templates):
         if not isinstance(template, dict):
@@ -354,4 +484,6 @@ def validate_export(data: Any) -> dict[str, Any]:
             "exported_at": top.optional_moment("exported_at"),
             "include_process_notes": bool(top.obj.get("include_process_notes", False)),
             "note_templates": templates,
-            "clients": top.each("clients", _client, max_items=MAX_CLIENTS)}
+            "letter_templates": [] if reading.version < 2 else _letter_templates(top),
+            "clients": top.each("clients", lambda item, where: _client(item, where, reading),
+                                max_items=MAX_CLIENTS)}

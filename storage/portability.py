@@ -2,13 +2,17 @@
 
 Exports use export-local references (`ref`), never database ids, so exporting a vault, importing
 it into a fresh one and exporting again gives the same document. Psychotherapy (process) notes
-are left out unless the therapist asks for them. Imports are validated completely first
+are left out unless the therapist asks for them. Letters sent are part of the record and always
+included, byte for byte (base64) with the SHA-256 recorded when they were sent, as are the
+practitioner's own letter templates. Imports are validated completely first
 (app/export_format.py) and then written in one transaction with one audit entry.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import json
 import math
 from collections.abc import Mapping
@@ -17,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from app.clock import iso
-from app.errors import InvalidInput, StorageFailure, TandemError
+from app.errors import InvalidInput, StorageFailure, TandemError, VaultDamaged
 from app.export_format import FORMAT, MAX_FILE_BYTES, VERSION, validate_export
 from app.notes import NoteTemplate, plain_text
 from storage import audit_log
@@ -37,12 +41,15 @@ class ImportReport:
     measures: int
     ladders: int
     templates: int
+    letters: int = 0
+    letter_templates: int = 0
 
     def lines(self) -> list[str]:
         """The report as sentences for the command line and the window."""
         return [f"{self.clients} clients, {self.sessions} sessions, {self.notes} notes "
                 f"({self.amendments} addenda/corrections), {self.measures} outcome ratings, "
-                f"{self.ladders} exposure ladders, {self.templates} note templates."]
+                f"{self.ladders} exposure ladders, {self.letters} letters, {self.templates} "
+                f"note templates, {self.letter_templates} letter templates."]
 
 
 def _rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -125,7 +132,29 @@ def _export_client(conn: Connection, client: dict[str, Any],
     process = conn.execute("SELECT body FROM process_notes WHERE client_id = ?",
                            (cid,)).fetchone()
     client["process_notes"] = (process[0] if process else "") if include_process_notes else ""
+    client["letters"] = _export_letters(conn, cid)
     return client
+
+
+def _export_letters(conn: Connection, client_id: int) -> list[dict[str, Any]]:
+    """The client's letters, oldest first, each with its exact bytes (checked against its hash).
+
+    A letter whose bytes no longer match the hash recorded when it was sent would make a file
+    that no Tandem imports; the export stops instead and says to restore from a backup.
+    """
+    letters = _rows(conn, "SELECT id, template, template_name, recipient, created_at, "
+                          "deidentified, file_name, sha256, pdf FROM letters "
+                          "WHERE client_id = ? ORDER BY created_at, id", (client_id,))
+    for letter in letters:
+        letter_id = letter.pop("id")
+        pdf = bytes(letter.pop("pdf"))
+        if hashlib.sha256(pdf).hexdigest() != letter["sha256"]:
+            raise VaultDamaged(f"Letter {letter_id} no longer matches the SHA-256 recorded when "
+                               "it was sent, so the export was not made; restore the vault "
+                               "from a backup.")
+        letter["deidentified"] = bool(letter["deidentified"])
+        letter["pdf_base64"] = base64.b64encode(pdf).decode("ascii")
+    return letters
 
 
 def export_record(vault: Vault, *, include_process_notes: bool = False) -> dict[str, Any]:
@@ -136,14 +165,18 @@ def export_record(vault: Vault, *, include_process_notes: bool = False) -> dict[
                               "FROM clients ORDER BY id", ())
         templates = [json.loads(r[0]) for r in conn.execute(
             "SELECT definition FROM note_templates ORDER BY id")]
+        letter_templates = [json.loads(r[0]) for r in conn.execute(
+            "SELECT definition FROM letter_templates ORDER BY id")]
+        exported = [_export_client(conn, c, include_process_notes) for c in clients]
         document = {
             "format": FORMAT, "version": VERSION, "exported_at": iso(vault.clock.now()),
             "include_process_notes": include_process_notes, "note_templates": templates,
-            "clients": [_export_client(conn, c, include_process_notes) for c in clients],
+            "letter_templates": letter_templates, "clients": exported,
         }
+        letters = sum(len(client["letters"]) for client in exported)
         audit_log.append(conn, "record.exported",
-                         {"clients": len(clients), "process_notes": include_process_notes},
-                         vault.clock.now())
+                         {"clients": len(clients), "process_notes": include_process_notes,
+                          "letters": letters}, vault.clock.now())
         return document
     return vault.write(run).result()
 
@@ -306,23 +339,32 @@ def import_record(vault: Vault, document: dict[str, Any],
             note_templates.append(NoteTemplate.from_json(raw))
         except InvalidInput as exc:
             raise InvalidInput(f"note_templates[{index}]: {exc.message}") from None
-    counts = {"sessions": 0, "notes": 0, "amendments": 0, "measures": 0, "ladders": 0}
+    counts = {"sessions": 0, "notes": 0, "amendments": 0, "measures": 0, "ladders": 0,
+              "letters": 0}
     known = dict(templates)
 
     def run(conn: Connection) -> ImportReport:
+        now = iso(vault.clock.now())
         for template in note_templates:
             known[template.id] = template
             conn.execute("INSERT OR REPLACE INTO note_templates(id, definition, created_at) "
-                         "VALUES (?, ?, ?)", (template.id, _dump(template.to_json()),
-                                              iso(vault.clock.now())))
+                         "VALUES (?, ?, ?)", (template.id, _dump(template.to_json()), now))
+        for letter_template in data["letter_templates"]:
+            # As the template editor saves: one of the same id is replaced, keeping its age.
+            conn.execute(
+                "INSERT INTO letter_templates(id, definition, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "definition = excluded.definition, updated_at = excluded.updated_at",
+                (letter_template.id, _dump(letter_template.to_json()), now, now))
         for client in data["clients"]:
             _import_client(conn, client, counts, known)
         report = ImportReport(len(data["clients"]), counts["sessions"], counts["notes"],
                               counts["amendments"], counts["measures"], counts["ladders"],
-                              len(data["note_templates"]))
-        audit_log.append(conn, "record.imported", {"clients": report.clients,
-                                                   "sessions": report.sessions},
-                         vault.clock.now())
+                              len(data["note_templates"]), counts["letters"],
+                              len(data["letter_templates"]))
+        audit_log.append(conn, "record.imported", {
+            "clients": report.clients, "sessions": report.sessions, "letters": report.letters,
+            "letter_templates": report.letter_templates}, vault.clock.now())
         return report
     return vault.write(run).result()
 
@@ -386,6 +428,10 @@ def _import_client(conn: Connection, client: dict[str, Any], counts: dict[str, i
     if client["process_notes"]:
         _insert(conn, "process_notes", {"client_id": cid, "body": client["process_notes"],
                                         "updated_at": client["created_at"]})
+    for letter in client["letters"]:  # bytes and hash already checked against each other
+        _insert(conn, "letters", {"client_id": cid, **letter,
+                                  "deidentified": int(letter["deidentified"])})
+        counts["letters"] += 1
 
 
 def _import_note(conn: Connection, session_id: int, note: dict[str, Any],

@@ -1,7 +1,8 @@
 """Hostile import files: every value anywhere replaced by junk; odd bytes; huge and deep input.
 
 What must hold for every input: the import either succeeds — and then every view of the vault
-still works (client list, notes, ratings, ladders, trials, search, a new export) — or it is
+still works (client list, notes, ratings, ladders, trials, letters and their bytes, letter
+templates, search, a new export) — or it is
 refused with InvalidInput whose message names the place in the file ("clients[0].sessions[1].
 date: not a date"), and then nothing stored has changed, not a row.
 """
@@ -21,12 +22,14 @@ from hypothesis import strategies as st
 from app.clients import ClientDetails, ContactDetails, Referral, RiskArea, RiskLevel, RiskRecord
 from app.errors import InvalidInput
 from app.exposure import StepDraft, TrialRecord
+from app.letters import LetterRequest, LetterTemplate, compose, load_letter_templates
 from app.measures import load_definitions
 from app.notes import AmendmentKind, load_templates
 from app.resources import resource_dir
 from app.sessions import SessionDetails
 from app.workspace import StatusFilter
 from storage.exposure import ExposureStore
+from storage.letters import LettersStore
 from storage.portability import export_record, import_record, read_export
 from storage.practice import PracticeStore
 from storage.ratings import RatingInput, RatingsStore
@@ -36,6 +39,7 @@ from tests.support.vaults import snapshot
 
 TEMPLATES = load_templates(resource_dir() / "templates")
 DEFINITIONS = load_definitions(resource_dir() / "measures")
+LETTER_TEMPLATES = load_letter_templates(resource_dir() / "letters")
 
 
 def _filled(vault: Vault) -> None:
@@ -68,6 +72,15 @@ def _filled(vault: Vault) -> None:
         RatingInput(zoe, first, "ors", "screen", (50, 61, 72, 83))).result()
     RatingsStore(vault, DEFINITIONS).record(
         RatingInput(zoe, first, "srs", "paper_total", (), 360)).result()
+    letters = LettersStore(vault, DEFINITIONS, LETTER_TEMPLATES)
+    raw = LETTER_TEMPLATES["end-of-treatment"].to_json()
+    raw.update(id="mine", name="My ending letter")
+    mine = letters.save_template(LetterTemplate.from_json(raw, builtin=False)).result()
+    request = LetterRequest(zoe, "mine")
+    # Composed for real; the PDF is small stand-in bytes, so that every accepted import (and the
+    # export after it) stays quick: the format check reads only the header, size and hash.
+    content = compose(letters.facts(request).result(), mine, request)
+    letters.save(content, b"%PDF-1.4\n% a letter\n%%EOF\n").result()
 
 
 @pytest.fixture
@@ -96,6 +109,8 @@ def _views_still_work(vault: Vault) -> None:
     """Everything the window shows for every client, after an import that was accepted."""
     store, ratings, exposure = (PracticeStore(vault, TEMPLATES), RatingsStore(vault, DEFINITIONS),
                                 ExposureStore(vault))
+    letters = LettersStore(vault, DEFINITIONS, LETTER_TEMPLATES)
+    letters.templates().result()
     for row in store.list_clients(status=StatusFilter.ALL).result():
         store.client(row.id, audit_view=False).result()
         for session in store.sessions(row.id).result():
@@ -106,6 +121,8 @@ def _views_still_work(vault: Vault) -> None:
             for step in exposure.steps(ladder.id).result():
                 exposure.trials(step.id).result()
         exposure.latest_learning(row.id).result()
+        for letter in letters.letters(row.id).result():
+            letters.pdf(letter.id).result()  # the bytes still match the hash they arrived with
     store.search("note").result()
     export_record(vault)
 
@@ -139,7 +156,8 @@ def test_any_value_anywhere_is_imported_or_refused_by_name(document: dict[str, A
 
 @examples(60)
 @given(key=st.sampled_from(["items", "total", "suds_readings", "suds_peak", "capture", "rule",
-                            "safety_used", "episode", "number", "late_entry", "areas"]),
+                            "safety_used", "episode", "number", "late_entry", "areas",
+                            "deidentified", "file_name", "sha256", "pdf_base64", "block"]),
        junk=json_junk)
 def test_fields_that_feed_later_views_accept_only_what_the_views_can_show(
         document: dict[str, Any], target: Vault, key: str, junk: Any) -> None:

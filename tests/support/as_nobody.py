@@ -26,6 +26,7 @@ import zipfile  # noqa: F401
 import keyring  # noqa: F401
 
 import storage.backup
+import storage.portability  # `tandem export` / `tandem import` (loads app.letters, difflib)
 import storage.vault  # noqa: F401
 import ui.cli
 import ui.entry
