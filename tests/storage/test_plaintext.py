@@ -8,14 +8,8 @@ from typing import Any
 
 from storage.backup import make_backup
 from storage.vault import Secret, Vault
-from tests.support.vaults import (
-    CLIENT_NAMES,
-    NEEDLES,
-    NOTE_BODY,
-    PASSPHRASE,
-    add_records,
-    scan_for_plaintext,
-)
+from tests.support.leak_scan import scan
+from tests.support.vaults import CLIENT_NAMES, NEEDLES, NOTE_BODY, PASSPHRASE, add_records
 
 
 def _write_sensitive(vault: Vault) -> None:
@@ -38,9 +32,9 @@ def test_the_scanner_finds_plaintext(tmp_path: Path) -> None:
     """Control: the scan would see a leak in UTF-8 and UTF-16."""
     (tmp_path / "a.txt").write_bytes(b"xx" + NEEDLES[0].encode("utf-16-le") + b"yy")
     (tmp_path / "b.txt").write_bytes(NEEDLES[3].encode("utf-8"))
-    hits, scanned = scan_for_plaintext([tmp_path], NEEDLES)
-    assert scanned == 2
-    assert len(hits) == 2
+    report = scan([tmp_path], NEEDLES)
+    assert report.scanned == 2
+    assert sorted(str(h.path) for h in report.hits) == ["a.txt", "b.txt"]
 
 
 def test_no_plaintext_while_open_and_after_close(tmp_path: Path) -> None:
@@ -53,9 +47,9 @@ def test_no_plaintext_while_open_and_after_close(tmp_path: Path) -> None:
         names = {p.name for p in folder.iterdir()}
         assert {"vault.db-wal", "vault.db-shm"} <= names, names  # scanned while they exist
         assert (folder / "vault.db-wal").stat().st_size > 0
-        hits, scanned = scan_for_plaintext(roots, NEEDLES)
-        assert scanned >= 5
-        assert hits == []
+        report = scan(roots, NEEDLES)
+        assert report.scanned >= 5
+        assert report.hits == []
         # The content really is in there.
         assert vault.call(lambda c: c.execute(
             "SELECT count(*) FROM clients WHERE name LIKE ?", (f"{CLIENT_NAMES[2]}%",)
@@ -64,11 +58,9 @@ def test_no_plaintext_while_open_and_after_close(tmp_path: Path) -> None:
     finally:
         vault.close()
     assert backup.is_relative_to(tmp_path)
-    hits, _ = scan_for_plaintext(roots, NEEDLES)
-    assert hits == []
+    assert scan(roots, NEEDLES).hits == []
     # Reopening (WAL recovery, checks, migrations check) leaks nothing either.
     with Vault.open(folder, Secret(passphrase=PASSPHRASE)) as reopened:
         reopened.verify()
-        hits, _ = scan_for_plaintext(roots, NEEDLES)
-        assert hits == []
+        assert scan(roots, NEEDLES).hits == []
     assert not list(Path(os.environ["TMPDIR"]).rglob("etilqs_*"))

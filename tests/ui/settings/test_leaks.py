@@ -2,8 +2,9 @@
 
 Every byte the test wrote lives under its own tmp_path (HOME, XDG folders, TMPDIR, Tandem's data
 and config folders, the vault, the backup folders). Client names, note words and the profile
-must appear in none of those files: not in the settings INI, not in caches, not in temporary
-files, and not in the vault or the backups either (they are encrypted).
+must appear in none of those files, in any encoding tests/support/leak_scan.py knows: not in the
+settings INI, not in caches, not in temporary files, and not in the vault or the backups either
+(they are encrypted). tests/leaks/ does the same for a whole working day.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from storage.backup import EXTENSION
 from storage.practice import PracticeStore
 from storage.vault import Secret, Vault
 from tests.conftest import PASSPHRASE
+from tests.support.leak_scan import scan
 from tests.ui.conftest import UI, ClosedVault
 from tests.ui.search.conftest import open_palette
 from tests.ui.settings.conftest import open_settings, unlock
@@ -52,19 +54,6 @@ def populate(folder: Path) -> None:
         store.close_client(other.id, "Goals met").result()
     finally:
         vault.close()
-
-
-def scan(root: Path) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for path in root.rglob("*"):
-        if not path.is_file() or path.is_symlink():
-            continue
-        data = path.read_bytes().lower()
-        for secret in SECRETS:
-            for encoded in (secret.lower().encode("utf-8"), secret.lower().encode("utf-16-le")):
-                if encoded in data:
-                    found.setdefault(str(path.relative_to(root)), []).append(secret)
-    return found
 
 
 def test_no_client_text_on_disk_outside_the_encrypted_files(
@@ -116,5 +105,6 @@ def test_no_client_text_on_disk_outside_the_encrypted_files(
     backups = list(default_backup_folder(ui.session.paths).glob(f"*{EXTENSION}"))
     assert len(backups) == 2  # Back up now, and on close
     assert (ui.session.paths.settings_file).exists()
-    leaks = scan(tmp_path)
-    assert leaks == {}, leaks
+    report = scan([tmp_path], SECRETS)
+    assert report.scanned >= 6  # the vault's files, two backups, the settings file
+    assert report.hits == [], "\n".join(map(str, report.hits))
