@@ -21,13 +21,13 @@ from storage.backup import (
     verify_backup,
 )
 from storage.vault import Secret, Vault
+from tests.support.leak_scan import scan
 from tests.support.vaults import (
     NEEDLES,
     PASSPHRASE,
     ClosedVault,
     add_records,
     flip_byte,
-    scan_for_plaintext,
     vault_snapshot,
 )
 
@@ -282,9 +282,9 @@ def test_backup_file_holds_no_plaintext(closed_vault: ClosedVault, tmp_path: Pat
     with closed_vault.open() as vault:
         add_records(vault, 5, prefix="backup ")
         path = make_backup(vault, tmp_path / "b")
-    hits, scanned = scan_for_plaintext([path], NEEDLES)
-    assert scanned == 1
-    assert hits == []
+    report = scan([path], NEEDLES)
+    assert report.scanned == 1
+    assert report.hits == []
 
 
 def test_backup_of_a_restored_vault(made: tuple[ClosedVault, Path], tmp_path: Path) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,35 +82,6 @@ def flip_byte(path: Path, offset: int) -> None:
         value = handle.read(1)[0]
         handle.seek(offset)
         handle.write(bytes([value ^ 0xFF]))
-
-
-def encodings(text: str) -> list[tuple[str, bytes]]:
-    """The byte forms a leaked string could take on disk."""
-    forms = [("utf-8", text.encode("utf-8")), ("utf-16-le", text.encode("utf-16-le")),
-             ("utf-16-be", text.encode("utf-16-be"))]
-    return [(name, data) for name, data in forms if len(data) >= 4]
-
-
-def scan_for_plaintext(roots: Iterable[Path], needles: Iterable[str]) -> tuple[list[str], int]:
-    """(hits as 'file: needle (encoding)', number of files scanned) under every root."""
-    patterns = [(needle, name, data) for needle in needles for name, data in encodings(needle)]
-    hits = []
-    scanned = 0
-    for root in roots:
-        if not root.exists():
-            continue
-        paths = [root] if root.is_file() else [
-            Path(d) / f for d, _, files in os.walk(root) for f in files]
-        for path in paths:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            scanned += 1
-            for needle, name, pattern in patterns:
-                if pattern in data:
-                    hits.append(f"{path}: {needle!r} ({name})")
-    return hits, scanned
 
 
 @dataclass
