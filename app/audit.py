@@ -31,6 +31,7 @@ class AuditEvent(StrEnum):
     VAULT_RESTORED = "vault.restored"
     BACKUP_MADE = "backup.made"
     PASSPHRASE_CHANGED = "key.passphrase_changed"
+    PASSPHRASE_RESET = "key.passphrase_reset"
     RECOVERY_KEY_REPLACED = "key.recovery_replaced"
     DATA_KEY_ROTATED = "key.data_key_rotated"
     KEYCHAIN_REMEMBERED = "key.keychain_remembered"

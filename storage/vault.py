@@ -14,6 +14,7 @@ alone lets through.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import shutil
 import threading
 import uuid
@@ -53,6 +54,8 @@ from storage.filelock import VaultLock
 T = TypeVar("T")
 
 RECOVERY_UNCONFIRMED = "recovery_key_unconfirmed"
+PASSPHRASE_RESET = "key.passphrase_reset"
+"""Audit event: a new passphrase was set with the recovery key (the old one was forgotten)."""
 PRE_MIGRATION_BACKUPS = "pre-migration-backups"
 
 
@@ -457,16 +460,54 @@ class Vault:
         if key != bytes(self._data_key):
             raise WrongSecret("That passphrase does not open this vault.")
 
-    def change_passphrase(self, old: str, new: str,
-                          params: crypto.Argon2Params | None = None) -> None:
-        """Re-wrap the data key under `new`: instant; `old` stops working; data not rewritten."""
-        self.check_passphrase(old)
+    def check_recovery_key(self, recovery_key: RecoveryKey) -> None:
+        """Raise WrongSecret unless `recovery_key` opens this vault (re-authentication).
+
+        Unwrapping the recovery slot proves the key belongs to this vault's key file; comparing
+        the result with the open data key proves it is the key of *this* open vault, so a key
+        file swapped in behind the open vault's back cannot be used to reset its passphrase.
+        """
+        slot = self._key_file.slots.get(keyslots.RECOVERY)
+        if slot is None:
+            raise WrongSecret("This vault has no recovery key; use the passphrase.")
+        key = keyslots.unlock_with_recovery_key(slot, recovery_key, self.vault_id)
+        if not hmac.compare_digest(key, bytes(self._data_key)):
+            raise WrongSecret("That recovery key does not open this vault.")
+
+    def _store_passphrase(self, new: str, params: crypto.Argon2Params | None) -> None:
+        """Re-wrap the data key under `new` and write the key file atomically (with its .bak).
+
+        Only the passphrase slot changes: the recovery slot, and with it the Emergency Kit,
+        keeps working. If the key file cannot be written, StorageFailure says so and nothing
+        changed, in the file or in memory.
+        """
         slot = keyslots.passphrase_slot(new, bytes(self._data_key), self.vault_id,
                                         params or crypto.calibrated_params())
         updated = self._key_file.with_slot(keyslots.PASSPHRASE, slot)
         keyslots.save(self.folder, updated)
         self._key_file = updated
+
+    def change_passphrase(self, old: str, new: str,
+                          params: crypto.Argon2Params | None = None) -> None:
+        """Re-wrap the data key under `new`: instant; `old` stops working; data not rewritten."""
+        self.check_passphrase(old)
+        self._store_passphrase(new, params)
         self.audit(AuditEvent.PASSPHRASE_CHANGED)
+
+    def reset_passphrase(self, recovery_key: RecoveryKey, new: str,
+                         params: crypto.Argon2Params | None = None) -> None:
+        """Set a new passphrase for someone who forgot theirs, proving the recovery key again.
+
+        The forgotten passphrase stops working; the recovery key keeps working (it is the same
+        second way in, printed on the Emergency Kit, and nothing about it was exposed). The key
+        is checked again even when the vault was just opened with it: an open vault alone must
+        never be enough to replace its passphrase (`change_passphrase` asks for the old one for
+        the same reason). Same atomic key-file write as `change_passphrase`; audited, with no
+        secret in the entry.
+        """
+        self.check_recovery_key(recovery_key)
+        self._store_passphrase(new, params)
+        self.audit(PASSPHRASE_RESET)
 
     @property
     def recovery_key_needs_replacing(self) -> bool:

@@ -141,9 +141,23 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_passwd(args: argparse.Namespace, out: TextIO) -> int:
-    """`tandem vault passwd PATH`: stdin gives the current passphrase, then the new one."""
+    """`tandem vault passwd PATH`: stdin gives the current passphrase, then the new one.
+
+    With --recovery-key-stdin the first line is the recovery key instead, for a forgotten
+    passphrase (`Vault.reset_passphrase`): the key is checked before the new passphrase is read,
+    and it keeps working afterwards.
+    """
     folder = _existing_vault(args.path)
     reader = _reader(args)
+    if args.recovery_key_stdin:
+        recovery_key = RecoveryKey.parse(reader.read("recovery key"))
+        with Vault.open(folder, Secret(recovery_key=recovery_key)) as vault:
+            new = reader.new_passphrase()
+            vault.reset_passphrase(recovery_key, new)
+        print("New passphrase set with the recovery key. The forgotten passphrase no longer "
+              "opens this vault; the recovery key still does (older backups still open with "
+              "the passphrase they were made with).", file=out)
+        return 0
     old = reader.read("current passphrase")
     with Vault.open(folder, Secret(passphrase=old)) as vault:
         new = reader.new_passphrase()
@@ -374,9 +388,10 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     _add_secret_options(verify, recovery=True)
     verify.set_defaults(handler=cmd_verify)
 
-    passwd = vault_commands.add_parser("passwd", help="change the passphrase")
+    passwd = vault_commands.add_parser(
+        "passwd", help="change the passphrase (or set a new one with the recovery key)")
     passwd.add_argument("path", metavar="PATH")
-    _add_secret_options(passwd, recovery=False)
+    _add_secret_options(passwd, recovery=True)
     passwd.set_defaults(handler=cmd_passwd)
 
     rekey = vault_commands.add_parser("rekey", help="re-encrypt the vault with a new data key")

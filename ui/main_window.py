@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.version import __version__
 from storage.vault import SUFFIX, looks_like_vault
 from ui.pages.create_vault import CreateVaultPage
+from ui.pages.new_passphrase import NewPassphrasePage
 from ui.pages.recovery_key import RecoveryKeyPage
 from ui.pages.unlock import UnlockPage
 from ui.pages.workspace import WorkspacePage
@@ -190,6 +191,8 @@ class MainWindow(QMainWindow):
             page = unlock
         elif state is VaultState.NEW_VAULT:
             page = RecoveryKeyPage(self.session)
+        elif state is VaultState.NEW_PASSPHRASE:
+            page = NewPassphrasePage(self.session)
         else:
             workspace = WorkspacePage(self.session, show_dialog=self._show_dialog)
             workspace.backup_requested.connect(self.back_up)

@@ -8,7 +8,9 @@ always finishes before the next unlock takes the folder's OS lock). Database rea
 through `vault.submit`, the Vault's own worker thread, and come back through `tasks.watch`.
 
 States: CREATE (no vault chosen: the first-run page), LOCKED (a vault chosen, not open: the unlock
-page), NEW_VAULT (just created: the recovery key is on screen once), UNLOCKED (the workspace).
+page), NEW_VAULT (just created: the recovery key is on screen once), NEW_PASSPHRASE (just opened
+with the recovery key: a new passphrase is offered before the workspace, because whoever needed
+the recovery key has most likely forgotten the passphrase), UNLOCKED (the workspace).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class VaultState(Enum):
     CREATE = "create"
     LOCKED = "locked"
     NEW_VAULT = "new_vault"
+    NEW_PASSPHRASE = "new_passphrase"
     UNLOCKED = "unlocked"
 
 
@@ -76,6 +79,7 @@ class _Opened:
     vault: Vault
     snapshot: VaultSnapshot
     keychain_note: str = ""
+    recovery_key: RecoveryKey | None = None  # when the vault was opened with it
 
 
 LOCK_REASONS = {
@@ -183,6 +187,8 @@ class Session(QObject):
         self.keychain_status: KeychainStatus | None = None
         self.lock_reason = ""
         self._recovery_key: RecoveryKey | None = None
+        self._unlock_recovery_key: RecoveryKey | None = None
+        """The recovery key the vault was just opened with, only while NEW_PASSPHRASE."""
         self._generation = 0
         self._busy_count = 0
         self._shut_down = False
@@ -213,7 +219,7 @@ class Session(QObject):
 
     @property
     def unlocked(self) -> bool:
-        """True while a vault is open (UNLOCKED or NEW_VAULT)."""
+        """True while a vault is open (UNLOCKED, NEW_VAULT or NEW_PASSPHRASE)."""
         return self.vault is not None
 
     def _set_state(self, state: VaultState) -> None:
@@ -305,6 +311,7 @@ class Session(QObject):
         self.vault = None
         self.snapshot = None
         self._recovery_key = None
+        self._unlock_recovery_key = None
         self.monitor.stop()
 
     def _close_in_background(self, vault: Vault, event: str) -> None:
@@ -398,7 +405,8 @@ class Session(QObject):
         keychain = self.keychain
 
         def run() -> _Opened:
-            vault = Vault.open(folder, secret_source(), defer_check=True)
+            secret = secret_source()
+            vault = Vault.open(folder, secret, defer_check=True)
             try:
                 note = ""
                 if remember:
@@ -409,7 +417,7 @@ class Session(QObject):
                                 "The vault is open; use the passphrase next time.")
                     else:
                         vault.audit(AuditEvent.KEYCHAIN_REMEMBERED)
-                return _Opened(vault, read_snapshot(vault), note)
+                return _Opened(vault, read_snapshot(vault), note, secret.recovery_key)
             except BaseException:
                 vault.close(None)
                 raise
@@ -418,7 +426,11 @@ class Session(QObject):
             if generation != self._generation or self._shut_down or self.vault is not None:
                 self._close_in_background(opened.vault, AuditEvent.VAULT_CLOSED)
                 return
-            self._adopt(opened.vault, opened.snapshot, VaultState.UNLOCKED)
+            # Opened with the recovery key: offer a new passphrase first (kept until answered).
+            self._unlock_recovery_key = opened.recovery_key
+            self._adopt(opened.vault, opened.snapshot,
+                        VaultState.UNLOCKED if opened.recovery_key is None
+                        else VaultState.NEW_PASSPHRASE)
             self._check_integrity_after_unlock(opened.vault)
             if opened.vault.recovery_key_needs_replacing:
                 self.notified.emit(
@@ -609,6 +621,57 @@ class Session(QObject):
         return self._vault_task("Changing the passphrase…",
                                 lambda v: v.change_passphrase(old, new), on_done, on_failed,
                                 context, refresh=False)
+
+    # -- a forgotten passphrase -------------------------------------------------------------
+
+    @property
+    def offering_new_passphrase(self) -> bool:
+        """True from an unlock with the recovery key until a new passphrase or Later."""
+        return self.state is VaultState.NEW_PASSPHRASE and self.vault is not None
+
+    def reset_passphrase(self, new: str, on_done: Callable[[None], None],
+                         on_failed: Callable[[str], None], *,
+                         recovery_key: RecoveryKey | None = None,
+                         context: QObject | None = None) -> bool:
+        """Set a new passphrase with the recovery key; the forgotten one stops working.
+
+        `recovery_key` is the one typed in the Change passphrase dialog. Right after an unlock
+        with the recovery key (NEW_PASSPHRASE) it may be left out: the key just used is proved
+        again, so it need not be typed twice. The KDF runs on the background thread. On success
+        from NEW_PASSPHRASE the workspace opens and the person is told what changed.
+        """
+        key = recovery_key if recovery_key is not None else self._unlock_recovery_key
+        if key is None:
+            on_failed("Type the recovery key from your Emergency Kit.")
+            return False
+        from_prompt = recovery_key is None
+
+        def done(_none: None) -> None:
+            if from_prompt and self.state is VaultState.NEW_PASSPHRASE:
+                self._unlock_recovery_key = None
+                self._set_state(VaultState.UNLOCKED)
+                self.notified.emit(
+                    "New passphrase set",
+                    "Unlock with your new passphrase from now on; the one you used before no "
+                    "longer opens the vault. Your recovery key still works: keep your Emergency "
+                    "Kit somewhere safe.")
+            if _alive(context):
+                on_done(None)
+
+        def failed(message: str) -> None:
+            if _alive(context):
+                on_failed(message)
+
+        # No context here: leaving NEW_PASSPHRASE must not depend on the page still existing.
+        return self._vault_task("Setting the new passphrase…",
+                                lambda v: v.reset_passphrase(key, new), done, failed, None,
+                                refresh=False)
+
+    def postpone_new_passphrase(self) -> None:
+        """"Later": keep the current passphrase, forget the recovery key, open the workspace."""
+        if self.offering_new_passphrase:
+            self._unlock_recovery_key = None
+            self._set_state(VaultState.UNLOCKED)
 
     def save_settings(self, lock_after_minutes: int, lock_on_suspend: bool,
                       on_done: Callable[[None], None], on_failed: Callable[[str], None], *,

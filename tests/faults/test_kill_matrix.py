@@ -1,4 +1,4 @@
-"""kill -9 during autosave, signing, import, backup, restore, migration and passphrase change.
+"""kill -9 during autosave, signing, import, backup, restore, migration, passphrase change, reset.
 
 Each operation runs in a child process (tests/faults/worker.py, or the foundation's
 key_changer.py) that acknowledges a write only after the call that commits it has returned. The
@@ -32,7 +32,7 @@ from storage import keyslots, schema
 from storage.backup import make_backup, read_manifest, restore_backup
 from storage.portability import write_export
 from storage.practice import PracticeStore
-from storage.vault import Secret, Vault
+from storage.vault import PASSPHRASE_RESET, Secret, Vault
 from tests.faults.harness import (
     KEY_CHANGER,
     KILLS,
@@ -46,7 +46,13 @@ from tests.faults.harness import (
 )
 from tests.faults.worker import autosave_body
 from tests.storage.test_migrations import _vault_at_version_1
-from tests.support.vaults import PASSPHRASE, add_records, make_closed_vault, snapshot
+from tests.support.vaults import (
+    PASSPHRASE,
+    ClosedVault,
+    add_records,
+    make_closed_vault,
+    snapshot,
+)
 
 TEMPLATES = load_templates(resource_dir() / "templates")
 OTHER = "violet tugboat measures the quiet lemon"
@@ -318,6 +324,40 @@ def _unwraps(slot: keyslots.KeySlot, passphrase: str, vault_id: str) -> bool:
     return True
 
 
+def _exactly_one_passphrase_opens(cv: ClosedVault, current: str, other: str, finished: bool,
+                                  kill: int) -> bool:
+    """After a killed passphrase change or reset: True when `other` took effect.
+
+    Before anything repairs them, each key file that parses lets in exactly one of the two
+    passphrases; then the vault opens (every check passing) with exactly one of them, and with
+    the new one whenever the change was confirmed; the recovery key opens it whatever happened.
+    """
+    parsed = 0
+    for name in (keyslots.FILE_NAME, keyslots.BACKUP_NAME):
+        try:
+            key_file = keyslots.KeySlotFile.from_bytes((cv.folder / name).read_bytes())
+        except (OSError, ValueError):
+            continue
+        parsed += 1
+        slot = key_file.slots[keyslots.PASSPHRASE]
+        working = [p for p in (current, other) if _unwraps(slot, p, key_file.vault_id)]
+        assert len(working) == 1, (kill, name, len(working))
+    assert parsed >= 1, f"kill {kill}: neither key file is whole"
+    opens = []
+    for candidate in (current, other):
+        try:
+            with reopened(cv.folder, Secret(passphrase=candidate)) as vault:
+                assert vault.call(snapshot) == cv.tables
+            opens.append(candidate)
+        except WrongSecret:
+            pass
+    assert len(opens) == 1, f"kill {kill}: {len(opens)} passphrases open the vault"
+    assert opens == [other] or not finished, f"kill {kill}: a confirmed change was lost"
+    with reopened(cv.folder, Secret(recovery_key=cv.recovery_key)):
+        pass
+    return opens == [other]
+
+
 def test_kill_9_during_passphrase_change(tmp_path: Path) -> None:
     cv = make_closed_vault(tmp_path / "Passwd.tandem", records=3)
     rng, figures = rng_for("passwd"), Figures("passphrase change")
@@ -325,32 +365,39 @@ def test_kill_9_during_passphrase_change(tmp_path: Path) -> None:
     for i in range(KILLS):
         outcome = kill_at_random(["passwd", str(cv.folder)], f"{current}\n{other}", rng, 0.12,
                                  program=KEY_CHANGER)
-        # Before anything repairs them: each key file that parses lets in exactly one passphrase.
-        parsed = 0
-        for name in (keyslots.FILE_NAME, keyslots.BACKUP_NAME):
-            try:
-                key_file = keyslots.KeySlotFile.from_bytes((cv.folder / name).read_bytes())
-            except (OSError, ValueError):
-                continue
-            parsed += 1
-            slot = key_file.slots[keyslots.PASSPHRASE]
-            working = [p for p in (current, other) if _unwraps(slot, p, key_file.vault_id)]
-            assert len(working) == 1, (i, name, len(working))
-        assert parsed >= 1, f"kill {i}: neither key file is whole"
-        opens = []
-        for candidate in (current, other):
-            try:
-                with reopened(cv.folder, Secret(passphrase=candidate)) as vault:
-                    assert vault.call(snapshot) == cv.tables
-                opens.append(candidate)
-            except WrongSecret:
-                pass
-        assert len(opens) == 1, f"kill {i}: {len(opens)} passphrases open the vault"
-        assert opens == [other] or not outcome.finished, f"kill {i}: a confirmed change was lost"
-        with reopened(cv.folder, Secret(recovery_key=cv.recovery_key)):
-            pass
-        figures.add("changed" if opens == [other] else "unchanged")
-        if opens == [other]:
+        changed = _exactly_one_passphrase_opens(cv, current, other, outcome.finished, i)
+        figures.add("changed" if changed else "unchanged")
+        if changed:
             current, other = other, current
         figures.killed(outcome)
     figures.finish()
+
+
+def test_kill_9_during_passphrase_reset(tmp_path: Path) -> None:
+    """A forgotten passphrase replaced with the recovery key, killed at a random moment."""
+    cv = make_closed_vault(tmp_path / "Reset.tandem", records=3)
+    calibrate = tmp_path / "Calibrate.tandem"
+    shutil.copytree(cv.folder, calibrate)
+    duration = run_to_completion(["passreset", str(calibrate)], f"{cv.recovery_key}\n{OTHER}")
+    rng, figures = rng_for("passreset"), Figures("passphrase reset")
+    current, other = PASSPHRASE, OTHER
+    audited = 0
+    for i in range(KILLS):
+        outcome = kill_at_random(["passreset", str(cv.folder)], f"{cv.recovery_key}\n{other}",
+                                 rng, duration * 1.3)
+        changed = _exactly_one_passphrase_opens(cv, current, other, outcome.finished, i)
+        # The reset's audit entry comes right after the key file: a kill in between leaves a
+        # reset that took effect unaudited (counted); never an entry for one that did not.
+        with reopened(cv.folder, Secret(data_key=cv.data_key)) as vault:
+            now_audited = sum(1 for e in vault.audit_entries() if e.event == PASSPHRASE_RESET)
+        assert now_audited - audited <= int(changed), f"kill {i}: a reset audited, not made"
+        if changed and now_audited == audited:
+            figures.add("changed_unaudited")
+        audited = now_audited
+        figures.add("changed" if changed else "unchanged")
+        if changed:
+            current, other = other, current
+        figures.killed(outcome)
+    figures.add("calibrated_reset_ms", round(duration * 1000))
+    record = figures.finish()
+    assert record.get("changed", 0) >= 1  # the kills did land across real resets

@@ -3,7 +3,8 @@
     python -m tests.faults.worker OP FOLDER [ARG...]     (the secret on stdin, never argv/env)
 
 Secrets: the data key as hex for every operation except `restore` and `migrate`, which read the
-passphrase (they unlock key slots the way a user would). OPs and what each acknowledgement means:
+passphrase, and `passreset`, which reads the recovery key (they unlock key slots the way a user
+would). OPs and what each acknowledgement means:
 
 - `autosave FOLDER SESSION TAG`: save_draft of version n of the note, forever; "ack n" once
   `save_draft(...).result()` returned (every third save also reindexes the searchable text);
@@ -14,6 +15,8 @@ passphrase (they unlock key slots the way a user would). OPs and what each ackno
 - `backup FOLDER DEST`: backups into DEST, forever; "ack PATH" after `make_backup` returned;
 - `restore FILE DEST`: one restore; "done" after `restore_backup` returned;
 - `migrate FOLDER`: one open of an old vault (pre-migration backup, migrations); "done" after.
+- `passreset FOLDER`: open with the recovery key (stdin line 1) and set a new passphrase
+  (line 2) with `reset_passphrase`, as after a forgotten passphrase; "done" after it returned.
 - `limited FOLDER WHAT TARGET LIMIT`: not killed. Under a file-size limit of LIMIT bytes
   (RLIMIT_FSIZE, SIGXFSZ ignored, so writes fail with EFBIG or come up short — what a full disk
   does), try WHAT (`autosave` SESSION, `backup` into TARGET, `export` to TARGET) and print
@@ -135,6 +138,20 @@ def migrate(folder: Path) -> None:
     vault.close()
 
 
+def passreset(folder: Path) -> None:
+    """Unlock with the recovery key, then replace the (forgotten) passphrase with a new one."""
+    from app.recovery_key import RecoveryKey
+    from storage.vault import Secret, Vault
+
+    recovery_key = RecoveryKey.parse(sys.stdin.readline())
+    new = sys.stdin.readline().rstrip("\n")
+    vault = Vault.open(folder, Secret(recovery_key=recovery_key))
+    say("ready")
+    vault.reset_passphrase(recovery_key, new)
+    say("done")
+    vault.close()
+
+
 def limited(folder: Path, what: str, target: str, limit: int) -> None:
     """One operation under a file-size limit, then again once the limit is lifted."""
     import resource
@@ -190,6 +207,8 @@ def main() -> None:
         restore(first, Path(rest[0]))
     elif op == "migrate":
         migrate(first)
+    elif op == "passreset":
+        passreset(first)
     elif op == "limited":
         limited(first, rest[0], rest[1], int(rest[2]))
     else:

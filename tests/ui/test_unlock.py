@@ -13,6 +13,7 @@ from tests.conftest import PASSPHRASE
 from tests.ui.conftest import PRACTICE_NAME, UI, ClosedVault
 from ui.demo import DEMO_PASSPHRASE
 from ui.pages.create_vault import CreateVaultPage
+from ui.pages.new_passphrase import NewPassphrasePage
 from ui.pages.unlock import UnlockPage
 from ui.pages.workspace import WorkspacePage
 
@@ -91,6 +92,9 @@ def test_valid_recovery_key_unlocks(ui: UI, closed_vault: ClosedVault,
     ui.qtbot.mouseClick(page.mode_link, Qt.MouseButton.LeftButton)
     ui.qtbot.keyClicks(page.secret_edit, str(closed_vault.recovery_key).lower())
     ui.qtbot.keyClick(page.secret_edit, Qt.Key.Key_Return)
+    offer = ui.wait_for_page(NewPassphrasePage)  # a new passphrase is offered first
+    ui.prompts.queue_confirmation(True)
+    ui.qtbot.mouseClick(offer.later_button, Qt.MouseButton.LeftButton)
     workspace = ui.open_overview(ui.wait_for_page(WorkspacePage))
     assert len(open_calls) == 1 and open_calls[0].how == "recovery_key"
     ui.qtbot.waitUntil(lambda: workspace.model.loaded)

@@ -46,6 +46,7 @@ EVENT_WORDS: dict[str, str] = {
     AuditEvent.VAULT_RESTORED: "Restored from a backup",
     AuditEvent.BACKUP_MADE: "Backup made",
     AuditEvent.PASSPHRASE_CHANGED: "Passphrase changed",
+    AuditEvent.PASSPHRASE_RESET: "New passphrase set with the recovery key",
     AuditEvent.RECOVERY_KEY_REPLACED: "Recovery key replaced",
     AuditEvent.DATA_KEY_ROTATED: "Vault key rotated",
     AuditEvent.KEYCHAIN_REMEMBERED: "Remembered on this computer",

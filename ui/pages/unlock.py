@@ -1,11 +1,12 @@
 """The unlock page, which is also the lock screen.
 
 Passphrase (Enter unlocks) or, after "Use recovery key instead", the recovery key — checked for
-typos with `RecoveryKey.parse` before any unlocking is tried. "Remember on this computer" stores
-the vault key in the OS keychain after a successful unlock; it is disabled, with the reason in its
-tooltip, when no secure keychain exists. A key already remembered is offered as a button, never
-used automatically. Opening runs off the UI thread; a failure shows inline, clears the field and
-puts the cursor back.
+typos with `RecoveryKey.parse` before any unlocking is tried; a vault opened with it offers a new
+passphrase next (`NewPassphrasePage`), since the old one has most likely been forgotten.
+"Remember on this computer" stores the vault key in the OS keychain after a successful unlock; it
+is disabled, with the reason in its tooltip, when no secure keychain exists. A key already
+remembered is offered as a button, never used automatically. Opening runs off the UI thread; a
+failure shows inline, clears the field and puts the cursor back.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ from ui.widgets.style import em, scaled_font
 NO_KEYCHAIN_TIP = ("No secure keychain is available on this computer, so Tandem will not store "
                    "the vault key here. Unlock with your passphrase.")
 CHECKING_TIP = "Checking this computer's keychain…"
+RECOVERY_HELP = ("Forgot your passphrase? Once the recovery key has opened the vault, you can "
+                 "choose a new passphrase.")
 REMEMBER_TIP = ("Keep the vault key in this computer's keychain, so it can be unlocked without "
                 "typing. Anyone who can log in to this computer as you could then open the vault.")
 
@@ -112,6 +115,9 @@ class UnlockPage(CardPage):
         mode_row.addWidget(self.mode_link)
         mode_row.addStretch(1)
         layout.addLayout(mode_row)
+        self.recovery_help = muted(RECOVERY_HELP)
+        self.recovery_help.setFont(scaled_font(0.9))
+        layout.addWidget(self.recovery_help)
 
         self.remember_box = QCheckBox("Re&member on this computer")
         self.remember_box.setAccessibleName("Remember on this computer")
@@ -192,6 +198,7 @@ class UnlockPage(CardPage):
                 "The 32 characters from your Emergency Kit; dashes and case do not matter.")
             self.mode_link.setText("Use the passphrase instead")
             self.mode_link.setAccessibleName("Use the passphrase instead")
+            self.recovery_help.show()
         else:
             self.field_label.setText("&Passphrase")
             self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -201,6 +208,7 @@ class UnlockPage(CardPage):
             self.secret_edit.setAccessibleDescription("Press Enter to unlock.")
             self.mode_link.setText("Use recovery key instead")
             self.mode_link.setAccessibleName("Use recovery key instead")
+            self.recovery_help.hide()
 
     def _show_keychain(self) -> None:
         status = self._session.keychain_status
