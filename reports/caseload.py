@@ -229,17 +229,13 @@ def client_table(rows: Sequence[CaseloadRow], widths: Sequence[float]) -> object
     not a Paragraph: for 600 clients × 12 columns that takes the layout from ~0.9 s to ~0.35 s.
     Cells that need wrapping or bidi shaping still go through `para`.
     """
-    from reportlab.lib import colors
     from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Table, TableStyle
 
     from reports.document import (
         FONT,
-        HEADER_FILL,
-        QUIET,
-        RULE,
-        ZEBRA_FILL,
+        data_table_commands,
         has_rtl,
         para,
         string_width,
@@ -260,20 +256,9 @@ def client_table(rows: Sequence[CaseloadRow], widths: Sequence[float]) -> object
                                  for i, h in enumerate(HEADER)]]
     data += [[cell(v, i) for i, v in enumerate(row_cells(r))] for r in rows]
     table = Table(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
-    commands: list[tuple[object, ...]] = [
-        ("FONT", (0, 0), (-1, -1), FONT, 8.5),
-        ("LEADING", (0, 0), (-1, -1), 10.5),
-        ("TEXTCOLOR", (0, 0), (-1, -1), s.cell.textColor),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.6, QUIET),
-        ("LINEBELOW", (0, -1), (-1, -1), 0.4, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA_FILL]),
-    ]
+    # Plain-text cells (drawn without a Paragraph) need the paragraph style's leading and ink.
+    commands = [*data_table_commands(), ("LEADING", (0, 0), (-1, -1), 10.5),
+                ("TEXTCOLOR", (0, 0), (-1, -1), s.cell.textColor)]
     commands += [("ALIGN", (c, 1), (c, -1), "RIGHT") for c in NUMERIC_COLUMNS]
     table.setStyle(TableStyle(commands))
     return table

@@ -317,6 +317,16 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[str]],
     data = [[cell(h, i, True) for i, h in enumerate(header)]]
     data += [[cell(str(v), i, False) for i, v in enumerate(row)] for row in rows]
     table = Table(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle(data_table_commands(zebra=zebra)))
+    return table
+
+
+def data_table_commands(*, zebra: bool = True) -> list[tuple[Any, ...]]:
+    """The look every data table shares (letters, reports).
+
+    The document's font on every cell (never a stray Helvetica), a shaded header row with a
+    rule under it, quiet padding, optional zebra rows.
+    """
     commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, 8.5),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
@@ -330,8 +340,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[str]],
     ]
     if zebra:
         commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA_FILL]))
-    table.setStyle(TableStyle(commands))
-    return table
+    return commands
 
 
 def layout_table(cells: Sequence[Sequence[Any]], widths: Sequence[float],

@@ -13,17 +13,7 @@ from __future__ import annotations
 import io
 
 from app.errors import InvalidInput
-
-MIN_PASSWORD_CHARS = 8
-
-
-def check_password(password: str) -> str:
-    """The password if it can protect a file, else InvalidInput saying why."""
-    if len(password) < MIN_PASSWORD_CHARS:
-        raise InvalidInput(f"A PDF password needs at least {MIN_PASSWORD_CHARS} characters.")
-    if password != password.strip():
-        raise InvalidInput("A PDF password cannot start or end with a space.")
-    return password
+from app.letters import check_password
 
 
 def protect(pdf_bytes: bytes, password: str) -> bytes:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from app.clients import Client, ClientDetails, ClientStatus, ContactDetails, Referral
+from app.clients import Client
 from app.clock import iso
 from app.errors import InvalidInput, VaultDamaged
 from app.exposure import ProgressionRule, StepStatus
@@ -45,6 +45,7 @@ from app.practice_profile import PracticeProfile
 from app.sessions import Attendance, Modality
 from storage import audit_log, settings_repo
 from storage.connection import Connection
+from storage.practice import read_client
 from storage.profile_repo import PROFILE_KEY
 from storage.ratings import RatingsStore
 from storage.vault import Vault
@@ -158,22 +159,10 @@ class LettersStore:
         return self.vault.submit(run)
 
     def _client(self, conn: Connection, client_id: int) -> Client:
-        row = conn.execute(
-            "SELECT id, name, preferred_name, pseudonym, date_of_birth, age_band, contact, "
-            "referral, status, created_at, destroyed_at FROM clients WHERE id = ?",
-            (client_id,)).fetchone()
-        if row is None or row[10]:
+        client = read_client(conn, client_id)
+        if client is None or client.destroyed_at:
             raise InvalidInput("That client does not exist.")
-        contact = json.loads(row[6] or "{}")
-        referral = json.loads(row[7] or "{}")
-        details = ClientDetails(
-            row[1], row[2], row[3], _d(row[4]), row[5],
-            ContactDetails(**{k: str(v) for k, v in contact.items()
-                              if k in ("phone", "email", "address")}),
-            Referral(**{k: str(v) for k, v in referral.items()
-                        if k in ("source", "referrer_name", "referrer_role",
-                                 "referrer_address")}))
-        return Client(row[0], details, ClientStatus(row[8]), row[9], row[10])
+        return client
 
     def _facts(self, conn: Connection, request: LetterRequest, today: date) -> LetterFacts:
         client_id = request.client_id

@@ -93,6 +93,25 @@ def _d(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def read_client(conn: Connection, client_id: int) -> Client | None:
+    """One client as stored (a destroyed record's stub included); None when there is none."""
+    row = conn.execute(
+        "SELECT id, name, preferred_name, pseudonym, date_of_birth, age_band, contact, "
+        "referral, status, created_at, destroyed_at FROM clients WHERE id = ?",
+        (client_id,)).fetchone()
+    if row is None:
+        return None
+    contact = json.loads(row[6] or "{}")
+    referral = json.loads(row[7] or "{}")
+    details = ClientDetails(
+        row[1], row[2], row[3], _d(row[4]), row[5],
+        ContactDetails(**{k: str(v) for k, v in contact.items()
+                          if k in ("phone", "email", "address")}),
+        Referral(**{k: str(v) for k, v in referral.items()
+                    if k in ("source", "referrer_name", "referrer_role", "referrer_address")}))
+    return Client(row[0], details, ClientStatus(row[8]), row[9], row[10])
+
+
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -241,22 +260,10 @@ class PracticeStore:
         return self.vault.write(run)
 
     def _client(self, conn: Connection, client_id: int) -> Client:
-        row = conn.execute(
-            "SELECT id, name, preferred_name, pseudonym, date_of_birth, age_band, contact, "
-            "referral, status, created_at, destroyed_at FROM clients WHERE id = ?",
-            (client_id,)).fetchone()
-        if row is None:
+        client = read_client(conn, client_id)
+        if client is None:
             raise NotFound("That client does not exist.")
-        contact = json.loads(row[6] or "{}")
-        referral = json.loads(row[7] or "{}")
-        details = ClientDetails(
-            row[1], row[2], row[3], _d(row[4]), row[5],
-            ContactDetails(**{k: str(v) for k, v in contact.items()
-                              if k in ("phone", "email", "address")}),
-            Referral(**{k: str(v) for k, v in referral.items()
-                        if k in ("source", "referrer_name", "referrer_role",
-                                 "referrer_address")}))
-        return Client(row[0], details, ClientStatus(row[8]), row[9], row[10])
+        return client
 
     def client(self, client_id: int, *, audit_view: bool = True) -> Future[Client]:
         """One client's details; opening a record is audited (who viewed what, when)."""
