@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.home import home_env
+
 # Before Qt or anything else is imported.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 # Argon2id at the OWASP minimum (19 MiB, t=2): still memory-hard, ~20 ms instead of ~0.5 s.
@@ -26,16 +28,9 @@ PASSPHRASE = "correct horse battery staple"
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Give each test its own HOME, XDG folders, TMPDIR and Tandem folders."""
     home = tmp_path / "home"
-    for sub in ("", ".config", ".local/share", ".cache", "tmp"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local/share"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
-    monkeypatch.setenv("TMPDIR", str(home / "tmp"))
-    monkeypatch.setenv("TANDEM_DATA_DIR", str(home / ".local/share/Tandem"))
-    monkeypatch.setenv("TANDEM_CONFIG_DIR", str(home / ".config/Tandem"))
-    monkeypatch.setenv("MPLCONFIGDIR", str(home / ".cache/matplotlib"))
+    for name, value in home_env(home).items():
+        if name != "TANDEM_KDF_PROFILE":  # set for every test by its own fixture
+            monkeypatch.setenv(name, value)
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(home / "tmp"))

@@ -24,6 +24,8 @@ from types import ModuleType
 
 import pytest
 
+from tests.support.home import home_env
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "correct horse battery staple"
 MAX_COMPRESSED = 120_000_000  # performance target 9: compressed bundle <= 120 MB
@@ -76,19 +78,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
     """What a double-click gives the program: no venv, no PYTHONPATH, a fresh home."""
-    env = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_DATA_HOME": str(home / ".local/share"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "TMPDIR": str(home / "tmp"),
-        "TANDEM_DATA_DIR": str(home / ".local/share/Tandem"),
-        "TANDEM_CONFIG_DIR": str(home / ".config/Tandem"),
-        "TANDEM_KDF_PROFILE": "minimum",
-        "QT_QPA_PLATFORM": "offscreen",
-    }
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+           "QT_QPA_PLATFORM": "offscreen", **home_env(home)}
     env.update(extra)
     return env
 

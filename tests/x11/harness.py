@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.home import home_env
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREEN_SIZE = (1280, 800)
 REQUIRED_TOOLS = ("Xvfb", "openbox", "xdotool", "xwininfo", "xprop", "xmessage", "wmctrl",
@@ -127,21 +129,8 @@ class AppProcess:
         self.home = home
         self.stderr_path = home / "driver.stderr"
         env = server.env
-        for sub in (".config", ".local/share", ".cache", "tmp"):
-            (home / sub).mkdir(parents=True, exist_ok=True)
-        env.update({
-            "QT_QPA_PLATFORM": "xcb",
-            "HOME": str(home),
-            "XDG_CONFIG_HOME": str(home / ".config"),
-            "XDG_DATA_HOME": str(home / ".local/share"),
-            "XDG_CACHE_HOME": str(home / ".cache"),
-            "TMPDIR": str(home / "tmp"),
-            "TANDEM_DATA_DIR": str(home / ".local/share/Tandem"),
-            "TANDEM_CONFIG_DIR": str(home / ".config/Tandem"),
-            "MPLCONFIGDIR": str(home / ".cache/matplotlib"),
-            "TANDEM_KDF_PROFILE": "minimum",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        })
+        env.update(home_env(home))
+        env.update({"QT_QPA_PLATFORM": "xcb", "PYTHONDONTWRITEBYTECODE": "1"})
         env.pop("QT_QPA_PLATFORMTHEME", None)
         if demo_template is not None:
             env["TANDEM_X11_DEMO_TEMPLATE"] = str(demo_template)
