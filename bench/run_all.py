@@ -713,6 +713,32 @@ def bench_caseload(table: Table, folder: Path, key: bytes, reps: int) -> None:
                 fmt_time(total), target="a few seconds (#issue 6)")
 
 
+def bench_letter(table: Table, folder: Path, key: bytes, reps: int) -> None:
+    """A progress letter for the busiest client (issue 6: <= 0.5 s warm, <= 150 KB)."""
+    from app.letters import LetterRequest
+    from ui.letters.service import LetterService
+
+    table.heading("Letters (app/letters.py, reports/letter.py, ui/letters/service.py)")
+    vault = Vault.open(folder, Secret(data_key=key), defer_check=True)
+    try:
+        client_id = vault.call(lambda c: c.execute(
+            "SELECT client_id FROM sessions GROUP BY client_id ORDER BY count(*) DESC "
+            "LIMIT 1").fetchone()[0])
+        service = LetterService(vault)
+        sessions = vault.call(lambda c: c.execute(
+            "SELECT count(*) FROM sessions WHERE client_id = ?", (client_id,)).fetchone()[0])
+        for deidentified in (False, True):
+            request = LetterRequest(client_id, "progress", deidentified=deidentified)
+            preview = service.render(request)  # warm-up: fonts, imports
+            times = sample(lambda r=request: service.render(r), reps)
+            which = "de-identified, with the final check" if deidentified else "identified"
+            table.times(f"progress letter, {which} ({sessions} sessions, "
+                        f"{len(preview.pdf) / 1024:.0f} KB)", times,
+                        target="<= 0.5 s, <= 150 KB (#issue 6)")
+    finally:
+        vault.close()
+
+
 RSS_PROBE = r"""
 import json, sys
 from pathlib import Path
@@ -819,6 +845,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_workspace(table, folder, key, max(5, args.query_reps))
     say("measuring the caseload report …")
     bench_caseload(table, folder, key, slow_reps)
+    bench_letter(table, folder, key, 10)
     table.heading("Memory")
     bench_rss_probe(table, folder, key)
     bench_memory(table)
