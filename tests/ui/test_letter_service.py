@@ -124,3 +124,24 @@ def test_a_failed_export_leaves_nothing_behind(vault_factory: Any, tmp_path: Pat
     assert leftovers(out) == []
     tmpdir = Path(__import__("os").environ["TMPDIR"])
     assert list(tmpdir.iterdir()) == []
+
+
+def test_a_crashed_exports_part_file_is_removed_by_the_next_export(tmp_path: Path) -> None:
+    import os
+
+    from ui.letters.service import remove_stale_parts, write_atomically
+
+    stale = tmp_path / ".tandem-0123456789ab.part"
+    stale.write_bytes(b"%PDF-1.4 the whole letter, left by a kill")
+    old = stale.stat().st_mtime - 7200
+    os.utime(stale, (old, old))
+    fresh = tmp_path / ".tandem-ba9876543210.part"  # another export, still in progress
+    fresh.write_bytes(b"%PDF-")
+    other = tmp_path / ".tandem-notes.part"  # not ours by shape: never touched
+    other.write_bytes(b"x")
+    os.utime(other, (old, old))
+    write_atomically(tmp_path / "letter.pdf", b"%PDF-1.4 new")
+    assert not stale.exists()
+    assert fresh.exists() and other.exists()
+    assert (tmp_path / "letter.pdf").read_bytes() == b"%PDF-1.4 new"
+    assert remove_stale_parts(tmp_path / "missing") == 0

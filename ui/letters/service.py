@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -169,6 +170,37 @@ class LetterService:
         return Path(path)
 
 
+PART_PREFIX = ".tandem-"
+PART_SUFFIX = ".part"
+STALE_PART_SECONDS = 3600
+"""A part file this old is no export in progress but the remains of a crash."""
+
+
+def remove_stale_parts(folder: Path, now: float | None = None) -> int:
+    """Delete half-written letters a crash left in `folder`; returns how many.
+
+    A kill between writing an export and renaming it leaves the whole letter in a hidden part
+    file beside the target: client data on disk that nobody chose to keep. Files of exactly
+    this shape (prefix, 12 hex digits, suffix) older than an hour are removed before the next
+    export into the same folder; anything else is never touched.
+    """
+    moment = time.time() if now is None else now
+    removed = 0
+    try:
+        candidates = list(folder.glob(f"{PART_PREFIX}*{PART_SUFFIX}"))
+    except OSError:
+        return 0
+    for path in candidates:
+        middle = path.name[len(PART_PREFIX):-len(PART_SUFFIX)]
+        if len(middle) != 12 or any(c not in "0123456789abcdef" for c in middle):
+            continue
+        with contextlib.suppress(OSError):
+            if path.is_file() and moment - path.stat().st_mtime > STALE_PART_SECONDS:
+                path.unlink()
+                removed += 1
+    return removed
+
+
 def write_atomically(target: Path, data: bytes) -> None:
     """Write `data` to `target` via a hidden random-named sibling, fsync, rename.
 
@@ -179,7 +211,8 @@ def write_atomically(target: Path, data: bytes) -> None:
     folder = target.parent
     if target.is_dir():
         raise InvalidInput("The letter needs a file name, not a folder.")
-    tmp = folder / f".tandem-{secrets.token_hex(6)}.part"
+    remove_stale_parts(folder)
+    tmp = folder / f"{PART_PREFIX}{secrets.token_hex(6)}{PART_SUFFIX}"
     try:
         with open(tmp, "xb") as handle:
             handle.write(data)
