@@ -28,6 +28,15 @@ if TYPE_CHECKING:
 SCREENSHOT_SIZE = (1280, 800)
 
 
+def no_desktop() -> bool:
+    """True on Linux/BSD with no X11 or Wayland display and no platform chosen (SSH, CI)."""
+    import os
+
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def application() -> QApplication:
     """The QApplication (created once), named and styled."""
     from PySide6.QtWidgets import QApplication
@@ -72,7 +81,16 @@ def run_gui(vault: Path | None = None, demo: bool = False,
             screenshot: Path | None = None) -> int:
     """Start the window; returns the exit code."""
     if screenshot is not None:
+        if no_desktop():  # a screenshot needs no screen: paint off-screen (CI, SSH)
+            import os
+
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
         return take_screenshot(screenshot, vault)
+    if no_desktop():
+        print("tandem: no desktop session to show the window on (neither DISPLAY nor "
+              "WAYLAND_DISPLAY is set). Start Tandem from the desktop, or use the command-line "
+              "commands (tandem --help).", file=sys.stderr)
+        return 2
     app = application()
     session, window = build()
     # A quit that bypasses the window's close (the macOS application menu) still closes the vault.

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
 
 from tests.conftest import ROOT
@@ -49,3 +50,36 @@ def test_screenshot_refuses_a_vault_it_would_have_to_ask_about(tmp_path: Path, q
     else:  # pragma: no cover - the assertion message says what went wrong
         raise AssertionError("expected a usage error")
     assert not (tmp_path / "x.png").exists()
+
+
+LINUX_DESKTOPS = pytest.mark.skipif(sys.platform in ("win32", "darwin"),
+                                    reason="Windows and macOS always have their desktop")
+
+
+def _without_a_desktop() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items()
+            if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+
+
+def _tandem() -> list[str]:
+    tandem = Path(sys.executable).parent / "tandem"
+    return [str(tandem)] if tandem.exists() else [sys.executable, "-m", "ui"]
+
+
+@LINUX_DESKTOPS
+def test_a_screenshot_needs_no_desktop(tmp_path: Path) -> None:
+    """Over SSH or on CI, `--screenshot` paints off-screen instead of aborting in Qt."""
+    target = tmp_path / "headless.png"
+    result = subprocess.run([*_tandem(), "--demo", "--screenshot", str(target)], cwd=ROOT,
+                            env=_without_a_desktop(), capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert_real_screenshot(target)
+
+
+@LINUX_DESKTOPS
+def test_the_window_without_a_desktop_says_so(tmp_path: Path) -> None:
+    result = subprocess.run([*_tandem(), "--demo"], cwd=ROOT, env=_without_a_desktop(),
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "no desktop session" in result.stderr and "Traceback" not in result.stderr
