@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -39,6 +38,7 @@ from ui.session import describe
 from ui.tasks import TaskRunner
 from ui.widgets.common import MessageLabel, heading, muted
 from ui.widgets.style import em
+from ui.widgets.table_model import RowsTableModel
 from ui.workspace.format import local_moment
 
 COLUMNS = ("Sent", "Letter", "Recipient", "De-identified", "Size")
@@ -51,30 +51,17 @@ if TYPE_CHECKING:  # importing the pipeline loads reportlab (~0.27 s): only when
     from ui.letters.service import LetterService
 
 
-class LettersModel(QAbstractTableModel):
+class LettersModel(RowsTableModel[LetterRecord]):
     """A client's kept letters, newest first."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[LetterRecord] = []
+        super().__init__(COLUMNS, parent)
 
     def set_rows(self, rows: list[LetterRecord]) -> None:
         """Replace the letters shown."""
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:  # noqa: D102 - Qt override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:  # noqa: D102 - Qt override
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: D102 - Qt override
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: D102
         if not index.isValid():

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -22,6 +21,7 @@ from PySide6.QtCore import (
 
 from app.audit import AuditEntry, AuditEvent
 from app.settings import VAULT_SETTINGS
+from ui.widgets.table_model import RowsTableModel
 
 COL_WHEN = 0
 COL_EVENT = 1
@@ -125,7 +125,7 @@ def _page(newest_first_limit: int | None, below_seq: int | None) -> Any:
     return read
 
 
-class AuditTrailModel(QAbstractTableModel):
+class AuditTrailModel(RowsTableModel[AuditEntry]):
     """The vault's audit trail, newest first, fetched a page at a time."""
 
     page_loaded = Signal()
@@ -135,9 +135,8 @@ class AuditTrailModel(QAbstractTableModel):
     """Reading the trail failed (its message)."""
 
     def __init__(self, session: Any, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(COLUMNS, parent)
         self._session = session
-        self._entries: list[AuditEntry] = []
         self._loading = False
         self._loaded_once = False
 
@@ -177,32 +176,32 @@ class AuditTrailModel(QAbstractTableModel):
     def _on_first_page(self, entries: list[AuditEntry]) -> None:
         self._loading = False
         self.beginResetModel()
-        self._entries = list(entries)
+        self._rows = list(entries)
         self._loaded_once = True
         self.endResetModel()
         self.page_loaded.emit()
 
     def _on_newer(self, entries: list[AuditEntry]) -> None:
         self._loading = False
-        top = self._entries[0].seq if self._entries else 0
+        top = self._rows[0].seq if self._rows else 0
         newer = [e for e in entries if e.seq > top]
-        if len(newer) == len(entries) and self._entries:
+        if len(newer) == len(entries) and self._rows:
             self._on_first_page(entries)  # more is new than one page: start again from the top
             return
         if newer:
             self.beginInsertRows(QModelIndex(), 0, len(newer) - 1)
-            self._entries[:0] = newer
+            self._rows[:0] = newer
             self.endInsertRows()
         self.page_loaded.emit()
 
     def _on_older(self, entries: list[AuditEntry]) -> None:
         self._loading = False
-        bottom = self._entries[-1].seq if self._entries else None
+        bottom = self._rows[-1].seq if self._rows else None
         older = [e for e in entries if bottom is None or e.seq < bottom]
         if older:
-            first = len(self._entries)
+            first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(older) - 1)
-            self._entries.extend(older)
+            self._rows.extend(older)
             self.endInsertRows()
         self.page_loaded.emit()
 
@@ -213,7 +212,7 @@ class AuditTrailModel(QAbstractTableModel):
     def clear(self) -> None:
         """Drop every entry (the vault is being locked)."""
         self.beginResetModel()
-        self._entries = []
+        self._rows = []
         self._loaded_once = False
         self.endResetModel()
 
@@ -221,41 +220,25 @@ class AuditTrailModel(QAbstractTableModel):
 
     def canFetchMore(self, parent: _Index = _ROOT) -> bool:
         """True when older entries remain and no page is on its way."""
-        if parent.isValid() or self._loading or not self._loaded_once or not self._entries:
+        if parent.isValid() or self._loading or not self._loaded_once or not self._rows:
             return False
-        return self._entries[-1].seq > 1
+        return self._rows[-1].seq > 1
 
     def fetchMore(self, parent: _Index = _ROOT) -> None:
         """Ask for the next older page."""
         if not self.canFetchMore(parent):
             return
         self._loading = True
-        if not self._session.watch_vault(_page(None, self._entries[-1].seq), self._on_older,
+        if not self._session.watch_vault(_page(None, self._rows[-1].seq), self._on_older,
                                          self._on_failed, context=self):
             self._loading = False
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        """Entries loaded so far."""
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        """When, event, details."""
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Column titles."""
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """The text of a cell; the AuditEntry under ENTRY_ROLE."""
-        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        entry = self._entries[index.row()]
+        entry = self._rows[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                     Qt.ItemDataRole.AccessibleTextRole):

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
@@ -45,6 +44,7 @@ from app.clients import ClientStatus, RiskLevel
 from app.workspace import ClientOrder, ClientRow, StatusFilter
 from ui.widgets.common import MessageLabel
 from ui.widgets.style import MUTED, em
+from ui.widgets.table_model import RowsTableModel
 from ui.workspace.calls import Calls
 from ui.workspace.format import risk_icon, risk_word
 
@@ -87,7 +87,7 @@ def flag_words(row: ClientRow, query: ClientQuery) -> str:
     return ", ".join(words)
 
 
-class ClientListModel(QAbstractTableModel):
+class ClientListModel(RowsTableModel[ClientRow]):
     """Clients matching the query, a page at a time."""
 
     page_loaded = Signal()
@@ -97,10 +97,9 @@ class ClientListModel(QAbstractTableModel):
     """Reading the list failed (its message)."""
 
     def __init__(self, fetch: Fetch, calls: Calls, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(COLUMNS, parent)
         self._fetch = fetch
         self._calls = calls
-        self._rows: list[ClientRow] = []
         self._query = ClientQuery()
         self._generation = 0
         self._loading = False
@@ -219,22 +218,6 @@ class ClientListModel(QAbstractTableModel):
             return
         self._loading = True
         self._request(self._generation, len(self._rows), PAGE_SIZE, first=False)
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        """Rows loaded so far."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        """Client, last session, risk, flags."""
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Column titles."""
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text, the risk shape, tooltips, and the row under CLIENT_ROLE."""

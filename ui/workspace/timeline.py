@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from app.notes import NoteStatus
 from app.sessions import Attendance
 from app.workspace import SessionRow
 from ui.widgets.style import MUTED
+from ui.widgets.table_model import RowsTableModel
 from ui.workspace.format import day_text
 
 COL_DATE = 0
@@ -63,12 +64,11 @@ def session_words(row: SessionRow) -> str:
     return f"{session_title(row)} · {session_details(row)}"
 
 
-class SessionTimelineModel(QAbstractTableModel):
+class SessionTimelineModel(RowsTableModel[SessionRow]):
     """One client's sessions (all of them: a client has hundreds at most)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[SessionRow] = []
+        super().__init__(COLUMNS, parent)
         self._today = date.today()
 
     def set_rows(self, rows: list[SessionRow], today: date) -> None:
@@ -103,22 +103,6 @@ class SessionTimelineModel(QAbstractTableModel):
         if row >= 0:
             self._rows[row] = session
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        """Sessions shown."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        """Date, number, attendance, modality, note."""
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Column titles."""
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text; the SessionRow under SESSION_ROLE."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from app.measures import Alert, AlertKind, MeasureDefinition, fmt
 from app.ratings import Administration, RatingsSummary
+from ui.widgets.table_model import RowsTableModel
 from ui.workspace.style import MUTED
 
 COLUMNS = ("Date", "Session", "Measure", "Items", "Total", "Collected", "Alerts", "Status")
@@ -25,12 +26,11 @@ ALERT_WORDS = {AlertKind.ORS_DETERIORATED: "Deteriorated",
                AlertKind.SRS_DROPPED: "Alliance dropped"}
 
 
-class AdministrationsModel(QAbstractTableModel):
+class AdministrationsModel(RowsTableModel[Administration]):
     """One row per administration, voided ones included (struck through and labelled)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Administration] = []
+        super().__init__(COLUMNS, parent)
         self._alerts: dict[int, tuple[Alert, ...]] = {}
         self._responses: dict[tuple[int, str], str] = {}
         self._names: dict[str, str] = {}
@@ -70,19 +70,6 @@ class AdministrationsModel(QAbstractTableModel):
         return next((i for i, a in enumerate(self._rows) if a.id == administration_id), -1)
 
     # -- Qt's model interface ---------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:  # noqa: D102 - Qt override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:  # noqa: D102 - Qt override
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: D102
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section]
-        return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:  # noqa: D102 - Qt override
         if not index.isValid():
