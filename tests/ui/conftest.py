@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QLineEdit, QWidget
 
 from app.recovery_key import RecoveryKey
 from storage.vault import Vault
@@ -181,3 +181,18 @@ def client_id(ui: UI, name: str) -> int:
         if getattr(client, "name", "") == name:
             return int(client.id)
     raise AssertionError(f"no client {name}")
+
+
+SHOTS = Path("/tmp/tandem-shots")
+"""Where the render tests save what they draw, to be looked at."""
+
+
+@pytest.fixture
+def big_font(qapp: QApplication) -> Iterator[None]:
+    """Text at 150 %: the render tests check the views scale without clipping."""
+    original = qapp.font()
+    font = qapp.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    qapp.setFont(font)
+    yield
+    qapp.setFont(original)

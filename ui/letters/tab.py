@@ -19,12 +19,10 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,7 +36,7 @@ from ui.session import describe
 from ui.tasks import TaskRunner
 from ui.widgets.common import MessageLabel, heading, muted
 from ui.widgets.style import em
-from ui.widgets.table_model import RowsTableModel
+from ui.widgets.table_model import RowsTableModel, row_table
 from ui.workspace.format import local_moment
 
 COLUMNS = ("Sent", "Letter", "Recipient", "De-identified", "Size")
@@ -69,7 +67,8 @@ class LettersModel(RowsTableModel[LetterRecord]):
         record = self._rows[index.row()]
         if role == RECORD_ROLE:
             return record
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
+                    Qt.ItemDataRole.ToolTipRole):  # the whole text where a cell is elided
             return (local_moment(record.created_at),
                     record.template_name or record.template,
                     record.recipient or "—",
@@ -79,7 +78,7 @@ class LettersModel(RowsTableModel[LetterRecord]):
 
     def record(self, row: int) -> LetterRecord | None:
         """The letter in `row`."""
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.row_at(row)
 
 
 class KeptLetterDialog(QDialog):
@@ -206,17 +205,11 @@ class LettersTab(QWidget):
         self.intro.setWordWrap(True)
         layout.addWidget(self.intro)
         self.model = LettersModel(self)
-        self.table = QTableView()
-        self.table.setAccessibleName("Letters sent")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setAccessibleName("Letter columns")
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.setAlternatingRowColors(True)
+        self.table = row_table(self.model, "Letters sent", "Letter columns", row_height=1.9)
+        header = self.table.horizontalHeader()
+        for column in range(len(COLUMNS)):  # dates and sizes whole; the names take the rest
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column in (1, 2)
+                                        else QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
         self.empty = muted("No letters yet. “Write letter…” starts one.")
         layout.addWidget(self.empty)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 T = TypeVar("T")
 
@@ -44,3 +45,39 @@ class RowsTableModel(QAbstractTableModel, Generic[T]):
     def row_at(self, row: int) -> T | None:
         """The domain row shown in table row `row` (None outside the table)."""
         return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, row_id: int) -> int:
+        """The table row showing the domain row with this `id`, or -1."""
+        for i, row in enumerate(self._rows):
+            if getattr(row, "id", None) == row_id:
+                return i
+        return -1
+
+
+def row_table(model: QAbstractTableModel, accessible_name: str, header_name: str, *,
+              row_height: float, parent: QWidget | None = None) -> QTableView:
+    """A read-only list table as every list in the window looks and behaves.
+
+    Whole rows selected one at a time, no editing, no grid, zebra rows, fixed row height in
+    lines of the current font (text scales), left-aligned column titles. Tab leaves the table
+    instead of walking its cells, so the keyboard moves on to the next control.
+    """
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setAccessibleName(accessible_name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setAlternatingRowColors(True)
+    rows = table.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(round(table.fontMetrics().height() * row_height))
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setAccessibleName(header_name)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return table

@@ -27,7 +27,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QHBoxLayout,
@@ -35,7 +34,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -44,7 +42,7 @@ from app.clients import ClientStatus, RiskLevel
 from app.workspace import ClientOrder, ClientRow, StatusFilter
 from ui.widgets.common import MessageLabel
 from ui.widgets.style import MUTED, em
-from ui.widgets.table_model import RowsTableModel
+from ui.widgets.table_model import RowsTableModel, row_table
 from ui.workspace.calls import Calls
 from ui.workspace.format import risk_icon, risk_word
 
@@ -185,14 +183,7 @@ class ClientListModel(RowsTableModel[ClientRow]):
 
     def client_at(self, row: int) -> ClientRow | None:
         """The client on `row`, if any."""
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, client_id: int) -> int:
-        """The row showing `client_id`, or -1."""
-        for i, row in enumerate(self._rows):
-            if row.id == client_id:
-                return i
-        return -1
+        return self.row_at(row)
 
     def has_flags(self) -> bool:
         """True when some row shows a flag (the column is hidden otherwise)."""
@@ -338,27 +329,12 @@ class ClientListPanel(QWidget):
         self.error = MessageLabel("Error")
         layout.addWidget(self.error)
 
-        self.table = QTableView()
+        self.table = row_table(model, "Clients", "Client list columns", row_height=2)
         self.table.setObjectName("ClientTable")
-        self.table.setModel(model)
-        self.table.setAccessibleName("Clients")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(round(self.fontMetrics().height() * 2))
         model.icon_size = max(12, round(self.fontMetrics().height() * 0.9))
         self.table.setIconSize(self.table.iconSize().scaled(
             model.icon_size, model.icon_size, Qt.AspectRatioMode.KeepAspectRatio))
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setAccessibleName("Client list columns")
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
         metrics = self.fontMetrics()
         pad = em(self, 3)

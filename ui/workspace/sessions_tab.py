@@ -14,13 +14,11 @@ from datetime import date
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHeaderView,
     QLabel,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +28,7 @@ from app.workspace import SessionRow
 from storage.practice import PracticeStore
 from ui.dialogs.prompts import Prompts
 from ui.widgets.style import em
+from ui.widgets.table_model import row_table
 from ui.workspace.calls import Calls
 from ui.workspace.note_editor import NoteEditor
 from ui.workspace.timeline import (
@@ -76,24 +75,10 @@ class SessionsTab(QWidget):
         layout.addWidget(self.splitter)
 
         self.model = SessionTimelineModel(self)
-        self.table = QTableView()
+        self.table = row_table(self.model, "Sessions, newest first", "Session columns",
+                               row_height=1.9)
         self.table.setObjectName("Timeline")
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Sessions, newest first")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(round(self.fontMetrics().height() * 1.9))
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setAccessibleName("Session columns")
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(True)
         metrics = self.fontMetrics()
         pad = em(self, 3)

@@ -88,14 +88,7 @@ class SessionTimelineModel(RowsTableModel[SessionRow]):
 
     def session_at(self, row: int) -> SessionRow | None:
         """The session on `row`."""
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, session_id: int) -> int:
-        """The row of `session_id`, or -1."""
-        for i, row in enumerate(self._rows):
-            if row.id == session_id:
-                return i
-        return -1
+        return self.row_at(row)
 
     def replace_session(self, session: SessionRow) -> None:
         """Show a changed session (its note was saved, signed or deleted)."""

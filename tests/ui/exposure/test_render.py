@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.conftest import UI
+from tests.ui.conftest import SHOTS, UI
 from tests.ui.exposure.conftest import open_exposure, pass_time
 from ui.workspace.exposure.dialogs import TrialDialog
-
-SHOTS = Path("/tmp/tandem-shots")
-
-
-@pytest.fixture
-def big_font(qapp: QApplication) -> Iterator[None]:
-    original = qapp.font()
-    font = qapp.font()
-    font.setPointSizeF(font.pointSizeF() * 1.5)
-    qapp.setFont(font)
-    yield
-    qapp.setFont(original)
 
 
 def test_render_exposure_views(big_font: None, demo: UI) -> None:

@@ -6,14 +6,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.conftest import UI
+from tests.ui.conftest import SHOTS, UI
 from tests.ui.letters.test_composer import open_composer, open_letters, wait_ready
 from tests.ui.test_accessibility import unnamed_controls
 
-SHOTS = Path("/tmp/tandem-shots")
 
-
-def test_render_letter_views(demo: UI, tmp_path: Path) -> None:
+def test_render_letter_views(big_font: None, demo: UI, tmp_path: Path) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     demo.window.resize(1280, 800)
     tab = open_letters(demo)

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.conftest import UI
+from tests.ui.conftest import SHOTS, UI
 from tests.ui.measures.conftest import click_row, dialog_of, open_measures, open_record
 from ui.workspace.measures.dialogs import DiscussedDialog, PaperEntryDialog
-
-SHOTS = Path("/tmp/tandem-shots")
-
-
-@pytest.fixture
-def big_font(qapp: QApplication) -> Iterator[None]:
-    original = qapp.font()
-    font = qapp.font()
-    font.setPointSizeF(font.pointSizeF() * 1.5)
-    qapp.setFont(font)
-    yield
-    qapp.setFont(original)
 
 
 def test_render_measures_views(big_font: None, demo: UI) -> None:

@@ -13,14 +13,12 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +28,7 @@ from app.ratings import Administration, RatingsSummary
 from storage.ratings import RatingInput, RatingsStore
 from ui.widgets.common import MessageLabel, heading, muted
 from ui.widgets.style import em
+from ui.widgets.table_model import row_table
 from ui.workspace.calls import Calls
 from ui.workspace.format import today
 from ui.workspace.measures.chart import TrajectoryChart
@@ -134,23 +133,9 @@ class MeasuresTab(QWidget):
         self.chart = TrajectoryChart()
         self.splitter.addWidget(self.chart)
         self.model = AdministrationsModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Every rating, oldest first")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(round(self.fontMetrics().height() * 1.8))
+        self.table = row_table(self.model, "Every rating, oldest first", "Rating columns",
+                               row_height=1.8)
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setAccessibleName("Rating columns")
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(True)
         metrics = self.fontMetrics()
         samples = {COL_DATE: "2026-12-31", COL_SESSION: "Session", COL_MEASURE: "Measure",
