@@ -7,6 +7,7 @@ a new letter opens the composer; its answer (a LetterRecord) puts the new letter
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -177,6 +178,7 @@ class LettersTab(QWidget):
         self.setAccessibleName("Letters")
         self._service_factory = service_factory
         self._service: LetterService | None = None
+        self._service_lock = threading.Lock()
         self._show_dialog = show_dialog
         self._export_folder = export_folder
         self._remember_folder = remember_folder
@@ -223,10 +225,15 @@ class LettersTab(QWidget):
 
     @property
     def service(self) -> LetterService:
-        """The letter pipeline for this vault (made on first use)."""
-        if self._service is None:
-            self._service = self._service_factory()
-        return self._service
+        """The letter pipeline for this vault, made on first use on a background thread.
+
+        Making it imports reportlab (~0.27 s): the first read of the list does it off the UI
+        thread, and `write_letter` waits for it there rather than freezing the window.
+        """
+        with self._service_lock:
+            if self._service is None:
+                self._service = self._service_factory()
+            return self._service
 
     def set_client(self, client_id: int | None) -> None:
         """Show `client_id`'s letters (read when the tab is first shown)."""
@@ -271,8 +278,17 @@ class LettersTab(QWidget):
         self.empty.setVisible(has_client and self.model.rowCount() == 0)
 
     def write_letter(self, template_id: str | None = None) -> LetterComposer | None:
-        """Open the composer for the client (optionally on a given template)."""
+        """Open the composer for the client (optionally on a given template).
+
+        Returns the composer, or None when it opens a moment later (the pipeline is still being
+        made in the background) or there is no client.
+        """
         if self.client_id is None:
+            return None
+        if self._service is None:
+            self._tasks.run(lambda: self.service, lambda _s: self.write_letter(template_id),
+                            lambda error: self.message.show_message(describe(error)),
+                            context=self)
             return None
         composer = LetterComposer(self.service, self.client_id, choose_path=self._choose_path,
                                   export_folder=self._export_folder,

@@ -29,6 +29,8 @@ def open_letters(ui: UI, name: str = CLIENT) -> Any:
 def open_composer(ui: UI, tab: Any, tmp_path: Path) -> LetterComposer:
     tab._choose_path = lambda *_args: tmp_path / "letter.pdf"
     ui.qtbot.mouseClick(tab.write_button, Qt.MouseButton.LeftButton)
+    # It opens once the letter pipeline is loaded (off the UI thread on first use).
+    ui.qtbot.waitUntil(lambda: ui.window.findChild(LetterComposer) is not None, timeout=10_000)
     composer = ui.window.findChild(LetterComposer)
     assert composer is not None
     wait_ready(ui, composer)
